@@ -1,0 +1,63 @@
+// Production entry: SvelteKit's adapter-node handler and Socket.IO on one HTTP server and port.
+import http from 'node:http';
+import { Server } from 'socket.io';
+
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || '0.0.0.0';
+const shownOrigin = process.env.ORIGIN || `http://localhost:${port}`;
+
+const server = http.createServer();
+// 64 KB per Socket.IO message at the transport; the protocol's own 16 KB limit is checked per event.
+const io = new Server(server, { maxHttpBufferSize: 64_000, serveClient: false });
+globalThis.__trellisIo = io;
+
+let handler;
+try {
+	// Importing the handler runs the app's init hook: connect, migrate, seed the demo, attach /live.
+	({ handler } = await import('./build/handler.js'));
+} catch (error) {
+	const missingBuild = error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('build/handler.js');
+	console.error(
+		missingBuild
+			? 'Trellis has not been built yet: run `npm run build` (or `npm start`, which builds first).'
+			: `Trellis could not start: ${error instanceof Error ? error.message : String(error)}`
+	);
+	process.exit(1);
+}
+
+server.on('request', handler);
+server.on('error', (error) => {
+	console.error(
+		error.code === 'EADDRINUSE'
+			? `Port ${port} is in use; set PORT to another port.`
+			: `Server error: ${error.message}`
+	);
+	process.exit(1);
+});
+server.listen(port, host, () => {
+	console.log(`Trellis is listening on ${shownOrigin}`);
+});
+
+let stopping = false;
+async function shutdown(signal) {
+	if (stopping) return;
+	stopping = true;
+	console.log(`${signal} received: closing connections and the database.`);
+	const force = setTimeout(() => {
+		console.error('Shutdown took over 10 s; exiting.');
+		process.exit(1);
+	}, 10_000);
+	force.unref();
+	// Stop accepting, close every socket, let in-flight requests finish, then close the database.
+	const closed = new Promise((resolve) => server.close(resolve));
+	io.disconnectSockets(true);
+	server.closeIdleConnections();
+	await closed;
+	await io.close().catch(() => {});
+	process.emit('sveltekit:shutdown', signal);
+	await globalThis.__trellisClose?.();
+	clearTimeout(force);
+	process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

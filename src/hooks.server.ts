@@ -1,0 +1,66 @@
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { building } from '$app/environment';
+import { db, closeConnection } from '$lib/server/db';
+import {
+	SESSION_COOKIE,
+	deleteSessionCookie,
+	setSessionCookie,
+	validateSessionToken
+} from '$lib/server/auth/session';
+import { startup } from '$lib/server/startup';
+import { attachRealtime, liveServer } from '$lib/server/realtime';
+
+export const init: ServerInit = async () => {
+	if (building) return;
+	await startup();
+	const io = liveServer();
+	if (io) await attachRealtime(io);
+	// server.js awaits this after draining requests, so PGlite is closed cleanly before exit.
+	(globalThis as { __trellisClose?: () => Promise<void> }).__trellisClose = closeConnection;
+};
+
+const authenticate: Handle = async ({ event, resolve }) => {
+	const token = event.cookies.get(SESSION_COOKIE) ?? null;
+	const secure = event.url.protocol === 'https:';
+	event.locals.user = null;
+	event.locals.session = null;
+	if (token) {
+		const { session, user } = await validateSessionToken(db(), token);
+		if (session) {
+			setSessionCookie(event.cookies, token, session, secure);
+			event.locals.session = session;
+			event.locals.user = user;
+		} else {
+			deleteSessionCookie(event.cookies, secure);
+		}
+	}
+	return resolve(event);
+};
+
+const securityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	response.headers.set('X-Content-Type-Options', 'nosniff');
+	response.headers.set('Referrer-Policy', 'no-referrer');
+	response.headers.set('X-Frame-Options', 'DENY');
+	response.headers.set(
+		'Permissions-Policy',
+		'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()'
+	);
+	response.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+	// Nothing a signed-in person sees may be kept by a browser or proxy cache.
+	if (event.locals.session) response.headers.set('Cache-Control', 'no-store');
+	return response;
+};
+
+export const handle = sequence(securityHeaders, authenticate);
+
+export const handleError: HandleServerError = ({ error, status, message }) => {
+	const id = crypto.randomUUID().slice(0, 8);
+	if (status >= 500) {
+		// The error's message may quote a query; log it server-side only, never send it to the user.
+		console.error(`[error ${id}]`, error instanceof Error ? error.message : 'unknown error');
+		return { message: 'Something went wrong on our side. Please try again.', id };
+	}
+	return { message, id };
+};

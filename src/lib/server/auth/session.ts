@@ -1,0 +1,191 @@
+// Sessions the Lucia way: a random token in a cookie, only its SHA-256 in the database, sliding expiry.
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import type { Cookies } from '@sveltejs/kit';
+import type { Kysely } from 'kysely';
+import type { Database, Session, User } from '../db/schema';
+
+export const SESSION_COOKIE = 'trellis_session';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** How long a session lives, by who holds it: therapists and shared devices time out when idle. */
+export const sessionPolicy = {
+	therapist: { idleMs: 15 * MINUTE, absoluteMs: 12 * 60 * MINUTE },
+	sharedDevice: { idleMs: 10 * MINUTE, absoluteMs: 12 * 60 * MINUTE },
+	partner: { idleMs: 30 * DAY, absoluteMs: 365 * DAY }
+} as const;
+
+export type SessionUser = Pick<User, 'id' | 'email' | 'role' | 'display_name'> & {
+	hasTotp: boolean;
+};
+
+export type SessionValidation =
+	| { session: Session; user: SessionUser }
+	| { session: null; user: null };
+
+export function generateSessionToken(): string {
+	const bytes = new Uint8Array(20);
+	crypto.getRandomValues(bytes);
+	return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function sessionIdFromToken(token: string): string {
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+function policyFor(role: User['role'], sharedDevice: boolean) {
+	if (sharedDevice) return sessionPolicy.sharedDevice;
+	return role === 'therapist' ? sessionPolicy.therapist : sessionPolicy.partner;
+}
+
+function nextExpiry(createdAt: Date, now: Date, policy: { idleMs: number; absoluteMs: number }) {
+	return new Date(Math.min(createdAt.getTime() + policy.absoluteMs, now.getTime() + policy.idleMs));
+}
+
+export async function createSession(
+	db: Kysely<Database>,
+	token: string,
+	user: Pick<User, 'id' | 'role'>,
+	options: { twoFactorVerified?: boolean; sharedDevice?: boolean; userAgent?: string | null } = {}
+): Promise<Session> {
+	const now = new Date();
+	const sharedDevice = options.sharedDevice ?? false;
+	return db
+		.insertInto('sessions')
+		.values({
+			id: sessionIdFromToken(token),
+			user_id: user.id,
+			created_at: now,
+			last_seen_at: now,
+			expires_at: nextExpiry(now, now, policyFor(user.role, sharedDevice)),
+			two_factor_verified: options.twoFactorVerified ?? false,
+			shared_device: sharedDevice,
+			user_agent: options.userAgent?.slice(0, 300) ?? null
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/**
+ * Looks a token up and slides its expiry. Writes at most once a minute per session so that
+ * a busy page does not turn every request into an UPDATE.
+ */
+export async function validateSessionToken(
+	db: Kysely<Database>,
+	token: string,
+	options: { touch?: boolean } = {}
+): Promise<SessionValidation> {
+	if (!/^[a-z2-7]{32}$/.test(token)) return { session: null, user: null };
+	const id = sessionIdFromToken(token);
+	const row = await db
+		.selectFrom('sessions')
+		.innerJoin('users', 'users.id', 'sessions.user_id')
+		.selectAll('sessions')
+		.select(['users.email', 'users.role', 'users.display_name', 'users.totp_key'])
+		.where('sessions.id', '=', id)
+		.executeTakeFirst();
+	if (!row) return { session: null, user: null };
+
+	const now = new Date();
+	if (now.getTime() >= row.expires_at.getTime()) {
+		await db.deleteFrom('sessions').where('id', '=', id).execute();
+		return { session: null, user: null };
+	}
+
+	const { email, role, display_name, totp_key, ...session } = row;
+	if (options.touch !== false && now.getTime() - session.last_seen_at.getTime() >= MINUTE) {
+		session.last_seen_at = now;
+		session.expires_at = nextExpiry(session.created_at, now, policyFor(role, session.shared_device));
+		await db
+			.updateTable('sessions')
+			.set({ last_seen_at: session.last_seen_at, expires_at: session.expires_at })
+			.where('id', '=', id)
+			.execute();
+	}
+	return {
+		session,
+		user: { id: session.user_id, email, role, display_name, hasTotp: totp_key !== null }
+	};
+}
+
+/** Keeps an idle-limited session alive now (the "stay signed in" button). */
+export async function extendSession(db: Kysely<Database>, session: Session, role: User['role']) {
+	const now = new Date();
+	const expires = nextExpiry(session.created_at, now, policyFor(role, session.shared_device));
+	await db
+		.updateTable('sessions')
+		.set({ last_seen_at: now, expires_at: expires })
+		.where('id', '=', session.id)
+		.execute();
+	return expires;
+}
+
+export async function markTwoFactorVerified(db: Kysely<Database>, sessionId: string) {
+	await db
+		.updateTable('sessions')
+		.set({ two_factor_verified: true })
+		.where('id', '=', sessionId)
+		.execute();
+}
+
+export async function invalidateSession(db: Kysely<Database>, sessionId: string) {
+	await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+export async function invalidateUserSessions(db: Kysely<Database>, userId: string) {
+	const rows = await db
+		.deleteFrom('sessions')
+		.where('user_id', '=', userId)
+		.returning('id')
+		.execute();
+	return rows.map((r) => r.id);
+}
+
+export async function listUserSessions(db: Kysely<Database>, userId: string) {
+	return db
+		.selectFrom('sessions')
+		.select(['id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent', 'shared_device'])
+		.where('user_id', '=', userId)
+		.where('expires_at', '>', new Date())
+		.orderBy('last_seen_at', 'desc')
+		.execute();
+}
+
+export function setSessionCookie(
+	cookies: Cookies,
+	token: string,
+	session: Pick<Session, 'expires_at' | 'shared_device'>,
+	secure: boolean
+) {
+	cookies.set(SESSION_COOKIE, token, {
+		httpOnly: true,
+		sameSite: 'lax',
+		path: '/',
+		secure,
+		// A shared device gets a browser-session cookie: it ends when the browser closes.
+		expires: session.shared_device ? undefined : session.expires_at
+	});
+}
+
+export function deleteSessionCookie(cookies: Cookies, secure: boolean) {
+	cookies.delete(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure });
+}
+
+/** Reads the session token out of a raw Cookie header (the Socket.IO handshake has no SvelteKit cookies). */
+export function tokenFromCookieHeader(header: string | undefined): string | null {
+	if (!header) return null;
+	for (const part of header.split(';')) {
+		const eq = part.indexOf('=');
+		if (eq < 0) continue;
+		if (part.slice(0, eq).trim() === SESSION_COOKIE) {
+			try {
+				return decodeURIComponent(part.slice(eq + 1).trim());
+			} catch {
+				return null;
+			}
+		}
+	}
+	return null;
+}

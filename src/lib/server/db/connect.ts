@@ -1,0 +1,70 @@
+// Opens a Kysely instance over a PostgreSQL server (pg) or the embedded PGlite, one code path for both.
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import type { Database } from './schema';
+
+// Timestamps come back as Date objects from both drivers; bigints (audit ids, counts) as strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value);
+
+export type DatabaseTarget =
+	| { kind: 'postgres'; url: string; schema?: string; poolSize?: number }
+	| { kind: 'pglite'; dataDir: string | null };
+
+export interface Connection {
+	db: Kysely<Database>;
+	target: DatabaseTarget;
+	/** The underlying pg pool, when the target is a server (for LISTEN/NOTIFY adapters). */
+	pool: pg.Pool | null;
+	close(): Promise<void>;
+}
+
+export class DatabaseConfigError extends Error {}
+
+export function describeTarget(target: DatabaseTarget): string {
+	if (target.kind === 'pglite') return target.dataDir ? `embedded PGlite in ${target.dataDir}` : 'in-memory PGlite';
+	const url = new URL(target.url);
+	return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+export function connect(target: DatabaseTarget): Connection {
+	if (target.kind === 'postgres') {
+		let parsed: URL;
+		try {
+			parsed = new URL(target.url);
+		} catch {
+			throw new DatabaseConfigError('DATABASE_URL is not a valid URL (expected postgres://user@host:5432/dbname).');
+		}
+		if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+			throw new DatabaseConfigError(
+				`DATABASE_URL must start with postgres:// (got ${parsed.protocol}//).`
+			);
+		}
+		const pool = new pg.Pool({
+			connectionString: target.url,
+			max: target.poolSize ?? 10,
+			options: target.schema ? `-c search_path=${target.schema}` : undefined
+		});
+		// An idle client losing its server (a restart, a terminated backend) must not crash the process.
+		pool.on('error', (error) => console.error(`[db] idle connection error: ${error.message}`));
+		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+		return { db, target, pool, close: () => db.destroy() };
+	}
+
+	if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+	const pglite = new PGlite(target.dataDir ?? undefined);
+	const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+	let closed = false;
+	return {
+		db,
+		target,
+		pool: null,
+		async close() {
+			if (closed) return;
+			closed = true;
+			await db.destroy();
+			if (!pglite.closed) await pglite.close();
+		}
+	};
+}

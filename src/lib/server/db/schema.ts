@@ -1,0 +1,99 @@
+// Table types, written once from the migrations in /migrations (the migrations own the truth).
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type UserRole = 'therapist' | 'partner';
+export type PartnerRole = 'injured' | 'involved' | 'none';
+
+export interface UsersTable {
+	id: Generated<string>;
+	email: string;
+	password_hash: string | null;
+	role: UserRole;
+	display_name: string;
+	totp_key: Uint8Array | null;
+	recovery_code_hash: string | null;
+	created_at: Timestamp;
+}
+
+export interface SessionsTable {
+	id: string;
+	user_id: string;
+	created_at: Timestamp;
+	last_seen_at: Timestamp;
+	expires_at: Timestamp;
+	two_factor_verified: Generated<boolean>;
+	shared_device: Generated<boolean>;
+	user_agent: string | null;
+}
+
+export interface CouplesTable {
+	id: Generated<string>;
+	therapist_id: string;
+	label: string;
+	roles_apply: Generated<boolean>;
+	progress_visible: Generated<boolean>;
+	archived_at: NullableTimestamp;
+	created_at: Timestamp;
+}
+
+export interface CoupleMembersTable {
+	id: Generated<string>;
+	couple_id: string;
+	slot: 1 | 2;
+	user_id: string | null;
+	display_name: string;
+	email: string | null;
+	role: Generated<PartnerRole>;
+	joined_at: NullableTimestamp;
+}
+
+export interface InvitesTable {
+	id: Generated<string>;
+	member_id: string;
+	token_hash: string;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+	used_at: NullableTimestamp;
+	revoked_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+	id: Generated<string>;
+	at: Timestamp;
+	actor_id: string | null;
+	action: string;
+	target_type: string | null;
+	target_id: string | null;
+	couple_id: string | null;
+	ip: string | null;
+	detail: unknown;
+	prev_hash: string | null;
+	hash: string | null;
+}
+
+export interface RateLimitsTable {
+	key: string;
+	window_start: Timestamp;
+	count: number;
+	locked_until: NullableTimestamp;
+}
+
+export interface Database {
+	users: UsersTable;
+	sessions: SessionsTable;
+	couples: CouplesTable;
+	couple_members: CoupleMembersTable;
+	invites: InvitesTable;
+	audit_log: AuditLogTable;
+	rate_limits: RateLimitsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Session = Selectable<SessionsTable>;
+export type Couple = Selectable<CouplesTable>;
+export type CoupleMember = Selectable<CoupleMembersTable>;

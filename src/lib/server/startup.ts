@@ -1,0 +1,43 @@
+// What the server does once before answering: reach the database, migrate it, seed the demo when it is new.
+import { sql } from 'kysely';
+import { connection } from './db';
+import { describeTarget, DatabaseConfigError } from './db/connect';
+import { migrateToLatest } from './db/migrate';
+import { seedDemo, printDemoSignIns } from './demo/seed';
+
+const key = Symbol.for('trellis.startup');
+type Holder = { [key]?: Promise<void> };
+
+export class StartupError extends Error {}
+
+async function run() {
+	let conn;
+	try {
+		conn = connection();
+	} catch (error) {
+		if (error instanceof DatabaseConfigError) throw new StartupError(error.message);
+		throw error;
+	}
+	const where = describeTarget(conn.target);
+	try {
+		await sql`select 1`.execute(conn.db);
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		const variable = conn.target.kind === 'postgres' ? 'DATABASE_URL' : 'DATA_DIR';
+		throw new StartupError(`Cannot reach the database (${where}); check ${variable}. ${reason}`);
+	}
+	const applied = await migrateToLatest(conn.db);
+	if (applied.length) console.log(`[db] ${where}: applied ${applied.length} migration(s)`);
+
+	// Demo data only ever lands in a brand-new embedded database; a server database is seeded on purpose.
+	if (conn.target.kind === 'pglite' && process.env.TRELLIS_SEED_DEMO !== 'off') {
+		const seeded = await seedDemo(conn.db, { onlyIfEmpty: true });
+		if (seeded) printDemoSignIns();
+	}
+}
+
+export function startup(): Promise<void> {
+	const holder = globalThis as Holder;
+	holder[key] ??= run();
+	return holder[key];
+}

@@ -1,0 +1,44 @@
+import { fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { db } from '$lib/server/db';
+import { checkbox, email, parseForm } from '$lib/server/forms';
+import { signIn } from '$lib/server/auth/sign-in';
+import type { Actions, PageServerLoad } from './$types';
+
+const SignInForm = v.object({
+	email,
+	password: v.pipe(v.string('Password is required.'), v.nonEmpty('Password is required.'), v.maxLength(256, 'Password is too long.')),
+	sharedDevice: checkbox
+});
+
+export const load = (({ locals }) => {
+	if (locals.user && locals.session) {
+		if (locals.user.role === 'partner') redirect(303, '/c');
+		if (locals.session.two_factor_verified) redirect(303, '/app');
+	}
+	return {};
+}) satisfies PageServerLoad;
+
+export const actions = {
+	default: async ({ request, cookies, getClientAddress, url }) => {
+		const formData = await request.formData().catch(() => null);
+		if (!formData) return fail(400, { message: 'The form could not be read. Please try again.', values: {} as Record<string, string> });
+		const parsed = parseForm(formData, SignInForm);
+		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
+
+		const result = await signIn(db(), {
+			...parsed.data,
+			ip: getClientAddress(),
+			userAgent: request.headers.get('user-agent'),
+			cookies,
+			secure: url.protocol === 'https:'
+		});
+		if (!result.ok) {
+			return fail(result.status, {
+				message: result.message,
+				values: { email: parsed.data.email, sharedDevice: parsed.data.sharedDevice ? 'on' : '' }
+			});
+		}
+		redirect(303, result.next);
+	}
+} satisfies Actions;

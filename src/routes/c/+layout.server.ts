@@ -1,0 +1,7 @@
+import { requirePartner } from '$lib/server/guards';
+import type { LayoutServerLoad } from './$types';
+
+export const load = (({ locals }) => {
+	const { user } = requirePartner(locals);
+	return { user: { id: user.id, name: user.display_name } };
+}) satisfies LayoutServerLoad;

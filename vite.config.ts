@@ -1,0 +1,56 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import tailwindcss from '@tailwindcss/vite';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * In `vite dev`, Socket.IO shares Vite's HTTP server: the plugin creates the Server and loads the
+ * realtime module through Vite's SSR loader, so it shares modules (database, auth) with the pages.
+ */
+function trellisRealtime(): Plugin {
+	return {
+		name: 'trellis-realtime',
+		apply: 'serve',
+		async configureServer(server) {
+			if (!server.httpServer) return;
+			const { Server } = await import('socket.io');
+			const io = new Server(server.httpServer, { destroyUpgrade: false, maxHttpBufferSize: 64_000 });
+			(globalThis as { __trellisIo?: unknown }).__trellisIo = io;
+			server.httpServer.once('listening', async () => {
+				const realtime = await server.ssrLoadModule('/src/lib/server/realtime/index.ts');
+				await realtime.attachRealtime(io);
+			});
+		}
+	};
+}
+
+const integrationDb = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export default defineConfig({
+	plugins: [tailwindcss(), sveltekit(), trellisRealtime()],
+	test: {
+		expect: { requireAssertions: true },
+		projects: [
+			{
+				extends: './vite.config.ts',
+				test: {
+					name: 'unit',
+					include: ['src/**/*.test.ts'],
+					environment: 'node'
+				}
+			},
+			...integrationDb.map((kind) => ({
+				extends: './vite.config.ts',
+				test: {
+					name: `integration-${kind}`,
+					include: ['tests/integration/**/*.test.ts'],
+					environment: 'node',
+					env: { TEST_DB_KIND: kind },
+					testTimeout: 30_000,
+					hookTimeout: 60_000,
+					globalSetup: ['tests/helpers/global-setup.ts']
+				}
+			}))
+		]
+	}
+});
