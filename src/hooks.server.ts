@@ -53,7 +53,21 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(securityHeaders, authenticate);
+// Matches adapter-node's BODY_SIZE_LIMIT default; a declared larger body is refused before it is read.
+const bodyLimit = Number(process.env.BODY_SIZE_LIMIT) || 512 * 1024;
+
+const limitBody: Handle = async ({ event, resolve }) => {
+	const length = Number(event.request.headers.get('content-length') ?? 0);
+	if (length > bodyLimit) {
+		return new Response(
+			`That request is larger than ${Math.round(bodyLimit / 1024)} KB, the most Trellis accepts. Shorten it and try again.`,
+			{ status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' } }
+		);
+	}
+	return resolve(event);
+};
+
+export const handle = sequence(securityHeaders, limitBody, authenticate);
 
 export const handleError: HandleServerError = ({ error, status, message }) => {
 	const id = crypto.randomUUID().slice(0, 8);
