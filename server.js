@@ -16,7 +16,8 @@ try {
 	// Importing the handler runs the app's init hook: connect, migrate, seed the demo, attach /live.
 	({ handler } = await import('./build/handler.js'));
 } catch (error) {
-	const missingBuild = error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('build/handler.js');
+	const missingBuild =
+		error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('build/handler.js');
 	console.error(
 		missingBuild
 			? 'Trellis has not been built yet: run `npm run build` (or `npm start`, which builds first).'

@@ -14,7 +14,10 @@ function trellisRealtime(): Plugin {
 		async configureServer(server) {
 			if (!server.httpServer) return;
 			const { Server } = await import('socket.io');
-			const io = new Server(server.httpServer, { destroyUpgrade: false, maxHttpBufferSize: 64_000 });
+			const io = new Server(server.httpServer, {
+				destroyUpgrade: false,
+				maxHttpBufferSize: 64_000
+			});
 			(globalThis as { __trellisIo?: unknown }).__trellisIo = io;
 			server.httpServer.once('listening', async () => {
 				const realtime = await server.ssrLoadModule('/src/lib/server/realtime/index.ts');

@@ -37,7 +37,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('archived_at', 'timestamptz')
 		.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
 		.execute();
-	await db.schema.createIndex('couples_therapist_idx').on('couples').column('therapist_id').execute();
+	await db.schema
+		.createIndex('couples_therapist_idx')
+		.on('couples')
+		.column('therapist_id')
+		.execute();
 
 	await db.schema
 		.createTable('couple_members')
@@ -48,12 +52,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('display_name', 'text', (c) => c.notNull())
 		.addColumn('email', 'text')
 		.addColumn('role', 'text', (c) =>
-			c.notNull().defaultTo('none').check(sql`role in ('injured', 'involved', 'none')`)
+			c
+				.notNull()
+				.defaultTo('none')
+				.check(sql`role in ('injured', 'involved', 'none')`)
 		)
 		.addColumn('joined_at', 'timestamptz')
 		.addUniqueConstraint('couple_members_slot_unique', ['couple_id', 'slot'])
 		.execute();
-	await db.schema.createIndex('couple_members_user_idx').on('couple_members').column('user_id').execute();
+	await db.schema
+		.createIndex('couple_members_user_idx')
+		.on('couple_members')
+		.column('user_id')
+		.execute();
 
 	await db.schema
 		.createTable('invites')
@@ -81,7 +92,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('prev_hash', 'text')
 		.addColumn('hash', 'text')
 		.execute();
-	await db.schema.createIndex('audit_log_couple_idx').on('audit_log').columns(['couple_id', 'at']).execute();
+	await db.schema
+		.createIndex('audit_log_couple_idx')
+		.on('audit_log')
+		.columns(['couple_id', 'at'])
+		.execute();
 
 	await db.schema
 		.createTable('rate_limits')

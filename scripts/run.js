@@ -14,7 +14,7 @@ const vite = await createServer({
 	logLevel: 'error',
 	optimizeDeps: { noDiscovery: true, include: [] }
 });
-let code = 0;
+let code;
 try {
 	const task = await vite.ssrLoadModule(`/${file}`);
 	code = (await task.default(args)) ?? 0;

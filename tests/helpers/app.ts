@@ -21,7 +21,7 @@ export async function prepareStorage(options: { seed?: boolean } = {}) {
 		// The server seeds a new embedded database itself on first start.
 		return {
 			dataDir,
-			env: options.seed === false ? { TRELLIS_SEED_DEMO: 'off' } : {},
+			env: (options.seed === false ? { TRELLIS_SEED_DEMO: 'off' } : {}) as Record<string, string>,
 			async drop() {
 				removeDir(dataDir);
 			}
@@ -38,7 +38,7 @@ export async function prepareStorage(options: { seed?: boolean } = {}) {
 	return {
 		dataDir,
 		databaseUrl: schemaUrl(base, schema),
-		env: {},
+		env: {} as Record<string, string>,
 		async drop() {
 			await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
 			await admin.close();

@@ -17,7 +17,9 @@ export function freshSchemaName() {
 }
 
 /** Opens a migrated database of the run's kind; close() drops the schema on a server. */
-export async function openTestDatabase(): Promise<Connection & { schema: string | null; url: string | null }> {
+export async function openTestDatabase(): Promise<
+	Connection & { schema: string | null; url: string | null }
+> {
 	if (testDbKind() === 'pglite') {
 		const conn = connect({ kind: 'pglite', dataDir: null });
 		await migrateToLatest(conn.db);

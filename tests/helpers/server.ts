@@ -58,9 +58,15 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 	env.DATA_DIR = options.dataDir ?? tempDataDir();
 
 	// process.execPath is the Node 24 that runs the tests (npm puts it first on PATH).
-	const child = spawn(process.execPath, ['server.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, ['server.js'], {
+		cwd: root,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	let output = '';
-	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+	const exited = new Promise<number | null>((resolve) =>
+		child.once('exit', (code) => resolve(code))
+	);
 
 	await new Promise<void>((resolve, reject) => {
 		const onData = (chunk: Buffer) => {
@@ -69,7 +75,9 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 		};
 		child.stdout!.on('data', onData);
 		child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-		void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+		void exited.then((code) =>
+			reject(new Error(`server exited with ${code} before listening:\n${output}`))
+		);
 	});
 
 	return {

@@ -41,8 +41,15 @@ describe('a running Trellis', () => {
 	});
 
 	it('treats a malformed session cookie as signed out', async () => {
-		for (const cookie of ['trellis_session=%E0%A4%A', 'trellis_session=' + 'x'.repeat(4000), 'trellis_session']) {
-			const response = await fetch(`${app.server.url}/app`, { headers: { cookie }, redirect: 'manual' });
+		for (const cookie of [
+			'trellis_session=%E0%A4%A',
+			'trellis_session=' + 'x'.repeat(4000),
+			'trellis_session'
+		]) {
+			const response = await fetch(`${app.server.url}/app`, {
+				headers: { cookie },
+				redirect: 'manual'
+			});
 			expect(response.status).toBe(303);
 			expect(response.headers.get('location')).toBe('/login');
 		}
@@ -72,7 +79,9 @@ describe('a running Trellis', () => {
 		const client = new HttpClient(app.server.url);
 		// Each sign-in writes a session and audit rows; stop the server while they are in flight.
 		const writes = Array.from({ length: 30 }, () =>
-			client.postForm('/login', { email: 'sam@trellis.test', password: DEMO_PASSWORD }).catch(() => null)
+			client
+				.postForm('/login', { email: 'sam@trellis.test', password: DEMO_PASSWORD })
+				.catch(() => null)
 		);
 		const code = await app.server.stop('SIGTERM');
 		await Promise.all(writes);

@@ -15,8 +15,7 @@ export type ErrorCode =
 	| 'unknown-event';
 
 export type Ack<T extends object = object> =
-	| ({ ok: true } & T)
-	| { ok: false; error: { code: ErrorCode; message: string } };
+	({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
 
 export interface PresencePayload {
 	userId: string;
@@ -25,6 +24,12 @@ export interface PresencePayload {
 }
 
 export interface ServerToClientEvents {
+	/** Sent once on connection: who the server takes this socket to be. */
+	welcome: (payload: {
+		userId: string;
+		role: 'therapist' | 'partner';
+		coupleIds: string[];
+	}) => void;
 	presence: (payload: PresencePayload) => void;
 	'room:event': (event: { seq: number; type: string; [key: string]: unknown }) => void;
 }

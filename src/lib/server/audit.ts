@@ -49,7 +49,13 @@ export async function record(db: Kysely<Database>, entry: AuditEntry): Promise<v
 		const row = canonical(entry, at);
 		await trx
 			.insertInto('audit_log')
-			.values({ ...row, at, detail: row.detail === null ? null : JSON.stringify(row.detail), prev_hash: prevHash, hash: rowHash(prevHash, row) })
+			.values({
+				...row,
+				at,
+				detail: row.detail === null ? null : JSON.stringify(row.detail),
+				prev_hash: prevHash,
+				hash: rowHash(prevHash, row)
+			})
 			.execute();
 	};
 	if (db.isTransaction) await write(db);

@@ -12,7 +12,11 @@ export function isUuid(value: unknown): value is string {
 /** Ids of the couples a user may enter: a therapist's own, a partner's memberships. */
 export async function idsFor(db: Kysely<Database>, user: Pick<SessionUser, 'id' | 'role'>) {
 	if (user.role === 'therapist') {
-		const rows = await db.selectFrom('couples').select('id').where('therapist_id', '=', user.id).execute();
+		const rows = await db
+			.selectFrom('couples')
+			.select('id')
+			.where('therapist_id', '=', user.id)
+			.execute();
 		return rows.map((r) => r.id);
 	}
 	const rows = await db

@@ -4,8 +4,7 @@ import * as v from 'valibot';
 export type FieldErrors = Record<string, string>;
 
 export type FormResult<T> =
-	| { ok: true; data: T }
-	| { ok: false; errors: FieldErrors; values: Record<string, string> };
+	{ ok: true; data: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };
 
 /** Text values to send back to the form so nothing typed is lost (passwords never echoed). */
 export function echoValues(formData: FormData, omit: string[] = ['password', 'code']) {

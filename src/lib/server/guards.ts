@@ -9,7 +9,8 @@ export function requireTherapist(locals: Locals): { user: SessionUser; session: 
 	const { user, session } = locals;
 	if (!user || !session) redirect(303, '/login');
 	if (user.role !== 'therapist') redirect(303, '/c');
-	if (!session.two_factor_verified) redirect(303, user.hasTotp ? '/login/totp' : '/login/totp/setup');
+	if (!session.two_factor_verified)
+		redirect(303, user.hasTotp ? '/login/totp' : '/login/totp/setup');
 	return { user, session };
 }
 

@@ -19,9 +19,22 @@ export const load = (async ({ locals }) => {
 		.orderBy('couples.label')
 		.orderBy('couple_members.slot')
 		.execute();
-	const couples = new Map<string, { id: string; label: string; archived: boolean; partners: { userId: string | null; name: string }[] }>();
+	const couples = new Map<
+		string,
+		{
+			id: string;
+			label: string;
+			archived: boolean;
+			partners: { userId: string | null; name: string }[];
+		}
+	>();
 	for (const row of rows) {
-		const couple = couples.get(row.id) ?? { id: row.id, label: row.label, archived: row.archived_at !== null, partners: [] };
+		const couple = couples.get(row.id) ?? {
+			id: row.id,
+			label: row.label,
+			archived: row.archived_at !== null,
+			partners: []
+		};
 		if (row.display_name) couple.partners.push({ userId: row.user_id, name: row.display_name });
 		couples.set(row.id, couple);
 	}

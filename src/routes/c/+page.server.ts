@@ -26,7 +26,10 @@ export const load = (async ({ locals }) => {
 			...m,
 			people: members
 				.filter((p) => p.couple_id === m.id)
-				.map((p) => ({ userId: p.user_id, name: p.user_id === user.id ? `${p.display_name} (you)` : p.display_name }))
+				.map((p) => ({
+					userId: p.user_id,
+					name: p.user_id === user.id ? `${p.display_name} (you)` : p.display_name
+				}))
 		}))
 	};
 }) satisfies PageServerLoad;

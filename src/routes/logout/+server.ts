@@ -9,7 +9,11 @@ export const POST: RequestHandler = async ({ locals, cookies, url, getClientAddr
 	if (locals.session && locals.user) {
 		await invalidateSession(db(), locals.session.id);
 		disconnectSessions([locals.session.id]);
-		await audit.record(db(), { actorId: locals.user.id, action: 'auth.sign-out', ip: getClientAddress() });
+		await audit.record(db(), {
+			actorId: locals.user.id,
+			action: 'auth.sign-out',
+			ip: getClientAddress()
+		});
 	}
 	deleteSessionCookie(cookies, url.protocol === 'https:');
 	redirect(303, '/login');

@@ -22,8 +22,7 @@ export type SessionUser = Pick<User, 'id' | 'email' | 'role' | 'display_name'> &
 };
 
 export type SessionValidation =
-	| { session: Session; user: SessionUser }
-	| { session: null; user: null };
+	{ session: Session; user: SessionUser } | { session: null; user: null };
 
 export function generateSessionToken(): string {
 	const bytes = new Uint8Array(20);
@@ -97,7 +96,11 @@ export async function validateSessionToken(
 	const { email, role, display_name, totp_key, ...session } = row;
 	if (options.touch !== false && now.getTime() - session.last_seen_at.getTime() >= MINUTE) {
 		session.last_seen_at = now;
-		session.expires_at = nextExpiry(session.created_at, now, policyFor(role, session.shared_device));
+		session.expires_at = nextExpiry(
+			session.created_at,
+			now,
+			policyFor(role, session.shared_device)
+		);
 		await db
 			.updateTable('sessions')
 			.set({ last_seen_at: session.last_seen_at, expires_at: session.expires_at })

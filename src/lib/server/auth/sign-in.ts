@@ -18,8 +18,7 @@ export interface SignInInput {
 }
 
 export type SignInResult =
-	| { ok: true; next: string }
-	| { ok: false; status: 400 | 429; message: string };
+	{ ok: true; next: string } | { ok: false; status: 400 | 429; message: string };
 
 const WRONG = 'That email or password is wrong.';
 

@@ -27,5 +27,11 @@ export function totpUri(key: Uint8Array, accountName: string): string {
 export function verifyTotpCode(key: Uint8Array, code: string): boolean {
 	const digits = code.replace(/\s+/g, '');
 	if (!/^\d{6}$/.test(digits)) return false;
-	return verifyTOTPWithGracePeriod(key, TOTP_PERIOD_SECONDS, TOTP_DIGITS, digits, TOTP_PERIOD_SECONDS);
+	return verifyTOTPWithGracePeriod(
+		key,
+		TOTP_PERIOD_SECONDS,
+		TOTP_DIGITS,
+		digits,
+		TOTP_PERIOD_SECONDS
+	);
 }

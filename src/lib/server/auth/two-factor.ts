@@ -31,7 +31,11 @@ export async function verifySecondFactor(
 	if (!row?.totp_key || !verifyTotpCode(row.totp_key, input.code)) {
 		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
 		await audit.record(db, { actorId: input.user.id, action: 'auth.totp.failed', ip: input.ip });
-		return { ok: false, status: 400, message: 'That code is not right. Check the time on your phone and try again.' };
+		return {
+			ok: false,
+			status: 400,
+			message: 'That code is not right. Check the time on your phone and try again.'
+		};
 	}
 	await rateLimit.reset(db, key);
 	await markTwoFactorVerified(db, input.session.id);

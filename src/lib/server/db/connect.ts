@@ -23,7 +23,8 @@ export interface Connection {
 export class DatabaseConfigError extends Error {}
 
 export function describeTarget(target: DatabaseTarget): string {
-	if (target.kind === 'pglite') return target.dataDir ? `embedded PGlite in ${target.dataDir}` : 'in-memory PGlite';
+	if (target.kind === 'pglite')
+		return target.dataDir ? `embedded PGlite in ${target.dataDir}` : 'in-memory PGlite';
 	const url = new URL(target.url);
 	return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
 }
@@ -34,7 +35,9 @@ export function connect(target: DatabaseTarget): Connection {
 		try {
 			parsed = new URL(target.url);
 		} catch {
-			throw new DatabaseConfigError('DATABASE_URL is not a valid URL (expected postgres://user@host:5432/dbname).');
+			throw new DatabaseConfigError(
+				'DATABASE_URL is not a valid URL (expected postgres://user@host:5432/dbname).'
+			);
 		}
 		if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
 			throw new DatabaseConfigError(

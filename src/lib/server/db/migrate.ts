@@ -1,5 +1,6 @@
 // Runs the Kysely migrations in /migrations; bundled through import.meta.glob so it works in dev, build and tests.
 import type { Kysely } from 'kysely';
+import type { Database } from './schema';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 
 const modules = import.meta.glob<Migration>('/migrations/*.ts', { eager: true });
@@ -15,12 +16,14 @@ const provider: MigrationProvider = {
 	}
 };
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
 	const migrator = new Migrator({ db, provider });
 	const { error, results } = await migrator.migrateToLatest();
 	if (error) {
 		const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-		throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+		throw new Error(
+			`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`
+		);
 	}
 	return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

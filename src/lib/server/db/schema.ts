@@ -2,7 +2,11 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type NullableTimestamp = ColumnType<
+	Date | null,
+	Date | string | null | undefined,
+	Date | string | null
+>;
 
 export type UserRole = 'therapist' | 'partner';
 export type PartnerRole = 'injured' | 'involved' | 'none';

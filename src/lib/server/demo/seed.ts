@@ -14,7 +14,11 @@ interface DemoPartner {
 	role: PartnerRole;
 }
 
-export const DEMO_COUPLES: { label: string; rolesApply: boolean; partners: [DemoPartner, DemoPartner] }[] = [
+export const DEMO_COUPLES: {
+	label: string;
+	rolesApply: boolean;
+	partners: [DemoPartner, DemoPartner];
+}[] = [
 	{
 		label: 'Alex & Sam',
 		rolesApply: true,
@@ -109,7 +113,11 @@ export async function seedDemo(
 					})
 					.execute();
 			}
-			ids.couples.push({ id: row.id, label: couple.label, partnerIds: partnerIds as [string, string] });
+			ids.couples.push({
+				id: row.id,
+				label: couple.label,
+				partnerIds: partnerIds as [string, string]
+			});
 		}
 		return true;
 	});

@@ -1,16 +1,17 @@
 // The /live namespace: session-cookie handshake, per-couple rooms and presence. Handlers stay thin.
 import type { Namespace, Server, Socket } from 'socket.io';
-import type {
-	ClientToServerEvents,
-	ServerToClientEvents,
-	SocketData
-} from '$lib/realtime/events';
+import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '$lib/realtime/events';
 import { LIVE_NAMESPACE } from '$lib/realtime/events';
 import { db } from '../db';
 import { tokenFromCookieHeader, validateSessionToken } from '../auth/session';
 import * as couples from '../couples';
 
-export type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
+export type LiveNamespace = Namespace<
+	ClientToServerEvents,
+	ServerToClientEvents,
+	object,
+	SocketData
+>;
 export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
 
 const attached = Symbol.for('trellis.realtime.attached');
@@ -50,7 +51,9 @@ export async function attachRealtime(io: Server): Promise<void> {
 	live.use(async (socket, next) => {
 		try {
 			const token = tokenFromCookieHeader(socket.request.headers.cookie);
-			const { session, user } = token ? await validateSessionToken(db(), token) : { session: null, user: null };
+			const { session, user } = token
+				? await validateSessionToken(db(), token)
+				: { session: null, user: null };
 			if (!session || !user) return next(new Error('unauthenticated: sign in first'));
 			if (user.role === 'therapist' && !session.two_factor_verified) {
 				return next(new Error('unauthenticated: finish two-factor sign-in first'));
@@ -70,6 +73,7 @@ export async function attachRealtime(io: Server): Promise<void> {
 	live.on('connection', async (socket: LiveSocket) => {
 		const { userId, sessionId, coupleIds } = socket.data;
 		await socket.join([sessionRoom(sessionId), ...coupleIds.map(coupleRoom)]);
+		socket.emit('welcome', { userId, role: socket.data.role, coupleIds });
 		for (const coupleId of coupleIds) {
 			socket.to(coupleRoom(coupleId)).emit('presence', { userId, coupleId, online: true });
 		}

@@ -7,7 +7,11 @@ import type { Actions, PageServerLoad } from './$types';
 
 const SignInForm = v.object({
 	email,
-	password: v.pipe(v.string('Password is required.'), v.nonEmpty('Password is required.'), v.maxLength(256, 'Password is too long.')),
+	password: v.pipe(
+		v.string('Password is required.'),
+		v.nonEmpty('Password is required.'),
+		v.maxLength(256, 'Password is too long.')
+	),
 	sharedDevice: checkbox
 });
 
@@ -22,7 +26,11 @@ export const load = (({ locals }) => {
 export const actions = {
 	default: async ({ request, cookies, getClientAddress, url }) => {
 		const formData = await request.formData().catch(() => null);
-		if (!formData) return fail(400, { message: 'The form could not be read. Please try again.', values: {} as Record<string, string> });
+		if (!formData)
+			return fail(400, {
+				message: 'The form could not be read. Please try again.',
+				values: {} as Record<string, string>
+			});
 		const parsed = parseForm(formData, SignInForm);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 

@@ -1,0 +1,54 @@
+// Shared Playwright fixtures: an axe check of every page a test visits, and demo sign-ins.
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+import { generateTOTP } from '@oslojs/otp';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+
+export const DEMO_PASSWORD = 'trellis-demo-2026';
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+export function totpCode(secret: string) {
+	return generateTOTP(decodeBase32IgnorePadding(secret), 30, 6);
+}
+
+/** Fails on any serious or critical axe violation on the page as it is now. */
+export async function expectAccessible(page: Page) {
+	const results = await new AxeBuilder({ page }).analyze();
+	const serious = results.violations.filter(
+		(v) => v.impact === 'serious' || v.impact === 'critical'
+	);
+	expect(
+		serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+		`accessibility violations on ${page.url()}`
+	).toEqual([]);
+}
+
+export async function signIn(page: Page, email: string, options: { totpSecret?: string } = {}) {
+	await page.goto('/login');
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill(DEMO_PASSWORD);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	if (options.totpSecret) {
+		await page.waitForURL('**/login/totp');
+		await page.getByLabel('Code').fill(totpCode(options.totpSecret));
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.waitForURL('**/app');
+	} else {
+		await page.waitForURL('**/c');
+	}
+}
+
+/** Visits record every page they load, and each is checked with axe when the test ends. */
+export const test = base.extend<{ axeEveryPage: void }>({
+	axeEveryPage: [
+		async ({ page }, use) => {
+			const seen = new Set<string>();
+			page.on('load', () => seen.add(page.url()));
+			await use();
+			if (seen.size > 0 && !page.isClosed()) await expectAccessible(page);
+		},
+		{ auto: true }
+	]
+});
+
+export { expect };
