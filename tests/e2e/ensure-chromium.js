@@ -3,7 +3,9 @@
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const candidates = [process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '', '/usr/bin/chromium'].filter(Boolean);
+const candidates = [process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '', '/usr/bin/chromium'].filter(
+	Boolean
+);
 if (candidates.some((path) => existsSync(path))) process.exit(0);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
