@@ -47,6 +47,8 @@ export default defineConfig({
 				test: {
 					name: `integration-${kind}`,
 					include: ['tests/integration/**/*.test.ts'],
+					// *.pg.test.ts need a PostgreSQL server (several processes on one database).
+					exclude: kind === 'pglite' ? ['tests/integration/**/*.pg.test.ts'] : [],
 					environment: 'node',
 					env: { TEST_DB_KIND: kind },
 					testTimeout: 30_000,

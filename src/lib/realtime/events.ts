@@ -1,4 +1,5 @@
 // The /live Socket.IO protocol, typed once for the server and every client (see docs/realtime.md).
+import type { ExerciseDefinition } from '$lib/exercises/definition';
 
 export type ErrorCode =
 	| 'unauthenticated'
@@ -7,6 +8,7 @@ export type ErrorCode =
 	| 'rate-limited'
 	| 'not-found'
 	| 'forbidden'
+	| 'not-joined'
 	| 'section-locked'
 	| 'section-not-current'
 	| 'room-closed'
@@ -14,13 +16,54 @@ export type ErrorCode =
 	| 'unavailable'
 	| 'unknown-event';
 
-export type Ack<T extends object = object> =
-	({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
+export type AckError = { code: ErrorCode; message: string };
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AckError };
+
+/** One entry of a room's log, as projected for the member receiving it. */
+export interface RoomEvent {
+	seq: number;
+	type: string;
+	actorId: string | null;
+	[key: string]: unknown;
+}
 
 export interface PresencePayload {
 	userId: string;
 	coupleId: string;
 	online: boolean;
+	/** Set when the presence is about a live room rather than the couple as a whole. */
+	assignmentId?: string;
+}
+
+export interface MemberProgress {
+	userId: string;
+	name: string;
+	/** Items answered, by id (values are in `answers` only when the viewer may see them). */
+	answered: string[];
+	lockedSections: string[];
+}
+
+/** What one member of an assignment may see right now; a room:join starts from it. */
+export interface RoomView {
+	assignment: {
+		id: string;
+		mode: 'homework' | 'live';
+		status: 'open' | 'closed';
+		dueAt: string | null;
+		note: string | null;
+		currentSectionId: string | null;
+	};
+	coupleLabel: string;
+	definition: ExerciseDefinition;
+	me: { userId: string; kind: 'therapist' | 'partner'; role: 'injured' | 'involved' | 'none' };
+	members: { userId: string | null; name: string; slot: 1 | 2 }[];
+	/** userId → itemId → value, only the values this viewer may see. */
+	answers: Record<string, Record<string, unknown>>;
+	progress: MemberProgress[];
+	revealedSections: string[];
+	joint: Record<string, unknown>;
+	seq: number;
 }
 
 export interface ServerToClientEvents {
@@ -31,14 +74,28 @@ export interface ServerToClientEvents {
 		coupleIds: string[];
 	}) => void;
 	presence: (payload: PresencePayload) => void;
-	'room:event': (event: { seq: number; type: string; [key: string]: unknown }) => void;
+	'room:event': (event: RoomEvent) => void;
 }
 
+type WithAck<P, R extends object = object> = (payload: P, ack: (result: Ack<R>) => void) => void;
+
 export interface ClientToServerEvents {
-	'presence:list': (
-		payload: { coupleId: string },
-		ack: (result: Ack<{ online: string[] }>) => void
-	) => void;
+	'presence:list': WithAck<{ coupleId: string }, { online: string[] }>;
+	'room:join': WithAck<
+		{ assignmentId: string; sinceSeq?: number },
+		{ view: RoomView; seq: number; events: RoomEvent[]; online: string[] }
+	>;
+	'answer:save': WithAck<
+		{ opId: string; itemId: string; value: unknown },
+		{ seq: number; safety: boolean }
+	>;
+	'answer:lock': WithAck<{ opId: string; sectionId: string }, { seq: number; revealed: boolean }>;
+	'joint:save': WithAck<{ opId: string; itemId: string; value: unknown }, { seq: number }>;
+	'room:advance': WithAck<{ opId: string; sectionId: string }, { seq: number }>;
+	'room:reveal': WithAck<{ opId: string; sectionId: string }, { seq: number }>;
+	'room:reopen': WithAck<{ opId: string; sectionId: string }, { seq: number }>;
+	'room:end': WithAck<{ opId: string }, { seq: number }>;
+	'room:leave': WithAck<Record<string, never>>;
 }
 
 export interface SocketData {
@@ -46,6 +103,13 @@ export interface SocketData {
 	sessionId: string;
 	role: 'therapist' | 'partner';
 	coupleIds: string[];
+	/** The live room this socket has joined, if any. */
+	assignmentId: string | null;
 }
 
 export const LIVE_NAMESPACE = '/live';
+
+/** The largest payload one message may carry, measured as JSON. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+/** Messages a socket may send per second before it is told to slow down. */
+export const MAX_MESSAGES_PER_SECOND = 20;

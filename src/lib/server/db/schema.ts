@@ -85,7 +85,7 @@ export interface RateLimitsTable {
 	locked_until: NullableTimestamp;
 }
 
-export interface Database {
+export interface Database extends ExerciseTables {
 	users: UsersTable;
 	sessions: SessionsTable;
 	couples: CouplesTable;
@@ -101,3 +101,103 @@ export type UserUpdate = Updateable<UsersTable>;
 export type Session = Selectable<SessionsTable>;
 export type Couple = Selectable<CouplesTable>;
 export type CoupleMember = Selectable<CoupleMembersTable>;
+
+export interface ExerciseDefinitionsTable {
+	id: Generated<string>;
+	key: string;
+	version: number;
+	owner_id: string | null;
+	/** A definition that passed the exercise schema (src/lib/exercises). */
+	definition: unknown;
+	created_at: Timestamp;
+	archived_at: NullableTimestamp;
+}
+
+export type AssignmentMode = 'homework' | 'live';
+
+export interface AssignmentsTable {
+	id: Generated<string>;
+	couple_id: string;
+	definition_id: string;
+	mode: AssignmentMode;
+	status: Generated<'open' | 'closed'>;
+	due_at: NullableTimestamp;
+	note: string | null;
+	current_section_id: string | null;
+	last_seq: Generated<number>;
+	created_by: string;
+	created_at: Timestamp;
+	closed_at: NullableTimestamp;
+}
+
+export interface ResponsesTable {
+	assignment_id: string;
+	user_id: string;
+	item_id: string;
+	value: unknown;
+	updated_at: Timestamp;
+}
+
+export interface SectionLocksTable {
+	assignment_id: string;
+	user_id: string;
+	section_id: string;
+	locked_at: Timestamp;
+}
+
+export interface SectionRevealsTable {
+	assignment_id: string;
+	section_id: string;
+	revealed_at: Timestamp;
+	revealed_by: string | null;
+}
+
+export interface JointAnswersTable {
+	assignment_id: string;
+	item_id: string;
+	value: unknown;
+	updated_by: string;
+	updated_at: Timestamp;
+}
+
+export interface RoomEventsTable {
+	assignment_id: string;
+	seq: number;
+	type: string;
+	actor_id: string | null;
+	payload: unknown;
+	created_at: Timestamp;
+}
+
+export interface OpReceiptsTable {
+	user_id: string;
+	op_id: string;
+	assignment_id: string;
+	result: unknown;
+	created_at: Timestamp;
+}
+
+export interface SafetyFlagsTable {
+	id: Generated<string>;
+	assignment_id: string;
+	couple_id: string;
+	user_id: string;
+	item_id: string;
+	raised_at: Timestamp;
+	acknowledged_by: string | null;
+	acknowledged_at: NullableTimestamp;
+}
+
+export interface ExerciseTables {
+	exercise_definitions: ExerciseDefinitionsTable;
+	assignments: AssignmentsTable;
+	responses: ResponsesTable;
+	section_locks: SectionLocksTable;
+	section_reveals: SectionRevealsTable;
+	joint_answers: JointAnswersTable;
+	room_events: RoomEventsTable;
+	op_receipts: OpReceiptsTable;
+	safety_flags: SafetyFlagsTable;
+}
+
+export type Assignment = Selectable<AssignmentsTable>;

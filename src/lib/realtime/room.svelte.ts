@@ -1,0 +1,230 @@
+// The client side of a live room: joins over /live, applies room events in seq order, and keeps a
+// queue of writes that is re-sent with the same opIds after a reconnect, so nothing typed is lost.
+import type { Socket } from 'socket.io-client';
+import type {
+	Ack,
+	ClientToServerEvents,
+	RoomEvent,
+	RoomView,
+	ServerToClientEvents
+} from './events';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+type WriteEvent =
+	| 'answer:save'
+	| 'answer:lock'
+	| 'joint:save'
+	| 'room:advance'
+	| 'room:reveal'
+	| 'room:reopen'
+	| 'room:end';
+
+export interface PendingWrite {
+	opId: string;
+	event: WriteEvent;
+	payload: Record<string, unknown> & { opId: string };
+}
+
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const ACK_TIMEOUT_MS = 8000;
+
+export function newOpId(): string {
+	return crypto.randomUUID().replaceAll('-', '');
+}
+
+export class LiveRoom {
+	status = $state<ConnectionState>('connecting');
+	view = $state<RoomView | null>(null);
+	/** User ids with a socket in this room now. */
+	online = $state<string[]>([]);
+	queue = $state<PendingWrite[]>([]);
+	/** The last refusal from the server, in words a person can act on. */
+	problem = $state<string | null>(null);
+	/** Whether the last answer of this person tripped a safety item (crisis resources are shown). */
+	safetyShown = $state(false);
+	/** Every event applied, in order (tests and the activity line read it). */
+	applied: number[] = [];
+
+	#socket: LiveSocket;
+	#assignmentId: string;
+	#flushing = false;
+	#joined = false;
+
+	constructor(socket: LiveSocket, assignmentId: string, initial: RoomView | null = null) {
+		this.#socket = socket;
+		this.#assignmentId = assignmentId;
+		this.view = initial;
+		socket.on('connect', () => void this.#join());
+		socket.on('disconnect', () => {
+			this.#joined = false;
+			this.status =
+				typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : 'reconnecting';
+		});
+		socket.on('connect_error', () => {
+			this.status = this.view ? 'reconnecting' : 'connecting';
+		});
+		socket.on('room:event', (event) => this.#receive(event));
+		socket.on('presence', (p) => {
+			if (p.assignmentId !== this.#assignmentId) return;
+			this.online = p.online
+				? [...new Set([...this.online, p.userId])]
+				: this.online.filter((id) => id !== p.userId);
+		});
+		if (socket.connected) void this.#join();
+	}
+
+	get seq() {
+		return this.view?.seq ?? 0;
+	}
+
+	async #join() {
+		const sinceSeq = this.view ? this.view.seq : undefined;
+		const result = await this.#socket
+			.timeout(ACK_TIMEOUT_MS)
+			.emitWithAck('room:join', { assignmentId: this.#assignmentId, sinceSeq })
+			.catch(() => null);
+		if (!result) return; // the connect handler will try again on the next connection
+		if (!result.ok) {
+			this.problem = result.error.message;
+			this.status = 'offline';
+			return;
+		}
+		// The joined view is the server's truth; writes still queued are laid back on top of it.
+		this.view = result.view;
+		for (const event of result.events) this.applied.push(event.seq);
+		this.online = result.online;
+		for (const write of this.queue) this.#optimistic(write);
+		this.#joined = true;
+		this.status = 'live';
+		void this.#flush();
+	}
+
+	#receive(event: RoomEvent) {
+		const view = this.view;
+		if (!view || event.seq <= view.seq) return; // already applied (a replay or our own echo)
+		if (event.seq > view.seq + 1) {
+			// A gap: something was missed; catch up from the log.
+			void this.#join();
+			return;
+		}
+		this.#apply(event);
+	}
+
+	#apply(event: RoomEvent) {
+		const view = this.view!;
+		view.seq = event.seq;
+		this.applied.push(event.seq);
+		const actor = event.actorId ?? '';
+		const progress = view.progress.find((p) => p.userId === actor);
+		switch (event.type) {
+			case 'answer-saved':
+				(view.answers[actor] ??= {})[event.itemId as string] = event.value;
+				if (progress && !progress.answered.includes(event.itemId as string))
+					progress.answered.push(event.itemId as string);
+				break;
+			case 'partner-answered':
+				if (progress && !progress.answered.includes(event.itemId as string))
+					progress.answered.push(event.itemId as string);
+				break;
+			case 'section-locked':
+				if (progress && !progress.lockedSections.includes(event.sectionId as string)) {
+					progress.lockedSections.push(event.sectionId as string);
+				}
+				break;
+			case 'section-revealed': {
+				const answers = event.answers as Record<string, Record<string, unknown>>;
+				for (const [userId, values] of Object.entries(answers))
+					Object.assign((view.answers[userId] ??= {}), values);
+				if (!view.revealedSections.includes(event.sectionId as string))
+					view.revealedSections.push(event.sectionId as string);
+				break;
+			}
+			case 'section-reopened':
+				view.revealedSections = view.revealedSections.filter((s) => s !== event.sectionId);
+				for (const p of view.progress)
+					p.lockedSections = p.lockedSections.filter((s) => s !== event.sectionId);
+				break;
+			case 'section-opened':
+				view.assignment.currentSectionId = event.sectionId as string;
+				break;
+			case 'joint-saved':
+				view.joint[event.itemId as string] = event.value;
+				break;
+			case 'room-closed':
+				view.assignment.status = 'closed';
+				break;
+		}
+	}
+
+	/** Shows a write at once, before the server has it. */
+	#optimistic(write: PendingWrite) {
+		const view = this.view;
+		if (!view) return;
+		const me = view.me.userId;
+		if (write.event === 'answer:save') {
+			(view.answers[me] ??= {})[write.payload.itemId as string] = write.payload.value;
+		}
+	}
+
+	/** Queues a write and sends it when the room is live; it is re-sent after a reconnect until acked. */
+	send(event: WriteEvent, payload: Record<string, unknown>) {
+		const write: PendingWrite = { opId: newOpId(), event, payload: { ...payload, opId: '' } };
+		write.payload.opId = write.opId;
+		this.queue.push(write);
+		this.#optimistic(write);
+		void this.#flush();
+		return write.opId;
+	}
+
+	saveAnswer(itemId: string, value: unknown) {
+		// A newer answer to the same item replaces one still waiting to be sent.
+		this.queue = this.queue.filter(
+			(w) => !(w.event === 'answer:save' && w.payload.itemId === itemId && w !== this.queue[0])
+		);
+		return this.send('answer:save', { itemId, value });
+	}
+
+	async #flush() {
+		if (this.#flushing || !this.#joined) return;
+		this.#flushing = true;
+		try {
+			while (this.queue.length > 0 && this.#joined && this.#socket.connected) {
+				const write = this.queue[0];
+				let result: Ack<object> | null;
+				try {
+					result = (await this.#socket
+						.timeout(ACK_TIMEOUT_MS)
+						// eslint-disable-next-line @typescript-eslint/no-explicit-any
+						.emitWithAck(write.event, write.payload as any)) as Ack<object>;
+				} catch {
+					result = null; // no ack in time: keep it queued and try again on reconnect
+				}
+				if (!result) break;
+				if (
+					!result.ok &&
+					(result.error.code === 'unavailable' || result.error.code === 'rate-limited')
+				) {
+					await new Promise((resolve) => setTimeout(resolve, 1000));
+					continue;
+				}
+				this.queue = this.queue.filter((w) => w.opId !== write.opId);
+				if (result.ok) {
+					if (write.event === 'answer:save' && (result as { safety?: boolean }).safety)
+						this.safetyShown = true;
+					this.problem = null;
+				} else {
+					this.problem = result.error.message;
+					void this.#join(); // resynchronise what the refused write had shown
+				}
+			}
+		} finally {
+			this.#flushing = false;
+		}
+	}
+
+	leave() {
+		this.#socket.emit('room:leave', {}, () => undefined);
+	}
+}

@@ -1,0 +1,511 @@
+// Answers, section locks, reveals and joint decisions: the one way in for homework pages and live sockets.
+// Each write, its room event and its op receipt commit together, so a repeated opId never writes twice.
+import type { Kysely } from 'kysely';
+import {
+	isSafetyTriggered,
+	itemsFor,
+	validateAnswer,
+	type ExerciseDefinition
+} from '$lib/exercises/definition';
+import type { ErrorCode } from '$lib/realtime/events';
+import type { Database } from './db/schema';
+import type { RoomContext } from './assignments';
+import { partnerIds } from './assignments';
+import * as audit from './audit';
+import * as roomEvents from './room-events';
+import type { StoredEvent } from './room-events';
+
+export type Failure = { ok: false; error: { code: ErrorCode; message: string } };
+export type Outcome<T extends object = object> = ({ ok: true } & T) | Failure;
+
+/** A committed write: its events (to broadcast after commit) and the ack for the writer. */
+export type WriteResult<T extends object = object> =
+	({ ok: true; seq: number; events: StoredEvent[]; replayed: boolean } & T) | Failure;
+
+export function failure(code: ErrorCode, message: string): Failure {
+	return { ok: false, error: { code, message } };
+}
+
+type Item = ExerciseDefinition['sections'][number]['items'][number];
+
+function findItem(definition: ExerciseDefinition, itemId: string) {
+	for (const section of definition.sections) {
+		const item = section.items.find((i) => i.id === itemId);
+		if (item) return { item, section };
+	}
+	return null;
+}
+
+const OP_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+function isUniqueViolation(error: unknown) {
+	return (
+		typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
+	);
+}
+
+/**
+ * Runs a write once per (user, opId): a repeat returns the first result without writing again.
+ * Two concurrent repeats race on the receipt's primary key; the loser rolls back and reads the winner's.
+ */
+async function once<T extends object>(
+	db: Kysely<Database>,
+	context: RoomContext,
+	opId: unknown,
+	write: (trx: Kysely<Database>) => Promise<Outcome<T & { events: StoredEvent[] }>>
+): Promise<WriteResult<T>> {
+	if (typeof opId !== 'string' || !OP_ID.test(opId)) {
+		return failure('bad-request', 'opId must be 8 to 64 letters, digits, "-" or "_".');
+	}
+	const userId = context.actor.userId;
+	const replay = async () => {
+		const receipt = await db
+			.selectFrom('op_receipts')
+			.select(['result', 'assignment_id'])
+			.where('user_id', '=', userId)
+			.where('op_id', '=', opId)
+			.executeTakeFirst();
+		if (!receipt) return null;
+		if (receipt.assignment_id !== context.assignment.id) {
+			return failure('bad-request', 'That opId was already used for another assignment.');
+		}
+		return {
+			...(receipt.result as T & { seq: number }),
+			ok: true as const,
+			events: [],
+			replayed: true
+		};
+	};
+	const earlier = await replay();
+	if (earlier) return earlier as WriteResult<T>;
+	try {
+		return await db.transaction().execute(async (trx) => {
+			const outcome = await write(trx);
+			if (!outcome.ok) return outcome;
+			const { events, ok: _ok, ...rest } = outcome;
+			const seq = events.at(-1)?.seq ?? context.assignment.last_seq;
+			const result = { ...rest, seq } as T & { seq: number };
+			await trx
+				.insertInto('op_receipts')
+				.values({
+					user_id: userId,
+					op_id: opId,
+					assignment_id: context.assignment.id,
+					result: JSON.stringify(result)
+				})
+				.execute();
+			return { ...result, ok: true as const, events, replayed: false };
+		});
+	} catch (error) {
+		if (isUniqueViolation(error)) {
+			const winner = await replay();
+			if (winner) return winner as WriteResult<T>;
+		}
+		throw error;
+	}
+}
+
+/** Re-reads the assignment row inside the transaction, locking it so state checks and writes agree. */
+async function lockAssignment(trx: Kysely<Database>, assignmentId: string) {
+	return trx
+		.selectFrom('assignments')
+		.select(['status', 'mode', 'current_section_id'])
+		.where('id', '=', assignmentId)
+		.forUpdate()
+		.executeTakeFirstOrThrow();
+}
+
+async function sectionState(trx: Kysely<Database>, assignmentId: string, sectionId: string) {
+	const [locks, reveal] = await Promise.all([
+		trx
+			.selectFrom('section_locks')
+			.select('user_id')
+			.where('assignment_id', '=', assignmentId)
+			.where('section_id', '=', sectionId)
+			.execute(),
+		trx
+			.selectFrom('section_reveals')
+			.select('revealed_at')
+			.where('assignment_id', '=', assignmentId)
+			.where('section_id', '=', sectionId)
+			.executeTakeFirst()
+	]);
+	return { lockedBy: new Set(locks.map((l) => l.user_id)), isRevealed: !!reveal };
+}
+
+function partnerOnly(context: RoomContext): Failure | null {
+	return context.actor.kind === 'partner'
+		? null
+		: failure('forbidden', 'Only the partners answer; the therapist facilitates.');
+}
+
+function therapistOnly(context: RoomContext): Failure | null {
+	return context.actor.kind === 'therapist'
+		? null
+		: failure('forbidden', 'Only the therapist can do that.');
+}
+
+export interface AnswerInput {
+	opId: unknown;
+	itemId: unknown;
+	value: unknown;
+}
+
+export async function saveAnswer(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: AnswerInput
+): Promise<WriteResult<{ safety: boolean }>> {
+	const refused = partnerOnly(context);
+	if (refused) return refused;
+	if (typeof input.itemId !== 'string') return failure('bad-request', 'itemId must be a string.');
+	const found = findItem(context.definition, input.itemId);
+	if (!found)
+		return failure(
+			'not-found',
+			`There is no item "${input.itemId.slice(0, 80)}" in this exercise.`
+		);
+	const { item, section } = found;
+	const mine = itemsFor(context.definition, context.actor.role);
+	if (!mine.some((i: Item) => i.id === item.id)) {
+		return failure('forbidden', `Item "${item.id}" is for the other partner.`);
+	}
+	const checked = validateAnswer(item, input.value);
+	if (!checked.ok) return failure('invalid-answer', checked.message);
+
+	return once(db, context, input.opId, async (trx) => {
+		const assignment = await lockAssignment(trx, context.assignment.id);
+		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
+			return failure(
+				'section-not-current',
+				`"${section.title}" is not the section the room is on.`
+			);
+		}
+		const state = await sectionState(trx, context.assignment.id, section.id);
+		if (state.lockedBy.has(context.actor.userId) || state.isRevealed) {
+			return failure(
+				'section-locked',
+				`You have locked "${section.title}"; its answers are final.`
+			);
+		}
+		await trx
+			.insertInto('responses')
+			.values({
+				assignment_id: context.assignment.id,
+				user_id: context.actor.userId,
+				item_id: item.id,
+				value: JSON.stringify(checked.value),
+				updated_at: new Date()
+			})
+			.onConflict((oc) =>
+				oc.columns(['assignment_id', 'user_id', 'item_id']).doUpdateSet({
+					value: JSON.stringify(checked.value),
+					updated_at: new Date()
+				})
+			)
+			.execute();
+		const safety = isSafetyTriggered(item, checked.value);
+		if (safety) {
+			await trx
+				.insertInto('safety_flags')
+				.values({
+					assignment_id: context.assignment.id,
+					couple_id: context.coupleId,
+					user_id: context.actor.userId,
+					item_id: item.id
+				})
+				.execute();
+		}
+		const event = await roomEvents.append(
+			trx,
+			context.assignment.id,
+			'answer-saved',
+			context.actor.userId,
+			{
+				itemId: item.id,
+				sectionId: section.id,
+				value: checked.value
+			}
+		);
+		return { ok: true, safety, events: [event] };
+	});
+}
+
+/** Collects the partners' answers of a section for the reveal event (values filtered per recipient later). */
+async function sectionAnswers(trx: Kysely<Database>, context: RoomContext, sectionId: string) {
+	const section = context.definition.sections.find((s) => s.id === sectionId);
+	const itemIds = section?.items.map((i) => i.id) ?? [];
+	if (itemIds.length === 0) return {};
+	const rows = await trx
+		.selectFrom('responses')
+		.select(['user_id', 'item_id', 'value'])
+		.where('assignment_id', '=', context.assignment.id)
+		.where('item_id', 'in', itemIds)
+		.execute();
+	const answers: Record<string, Record<string, unknown>> = {};
+	for (const row of rows) (answers[row.user_id] ??= {})[row.item_id] = row.value;
+	return answers;
+}
+
+async function reveal(
+	trx: Kysely<Database>,
+	context: RoomContext,
+	sectionId: string,
+	by: string | null
+): Promise<StoredEvent> {
+	await trx
+		.insertInto('section_reveals')
+		.values({ assignment_id: context.assignment.id, section_id: sectionId, revealed_by: by })
+		.onConflict((oc) => oc.columns(['assignment_id', 'section_id']).doNothing())
+		.execute();
+	return roomEvents.append(trx, context.assignment.id, 'section-revealed', by, {
+		sectionId,
+		answers: await sectionAnswers(trx, context, sectionId)
+	});
+}
+
+export async function lockSection(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: unknown; sectionId: unknown }
+): Promise<WriteResult<{ revealed: boolean }>> {
+	const refused = partnerOnly(context);
+	if (refused) return refused;
+	const section = context.definition.sections.find((s) => s.id === input.sectionId);
+	if (!section) return failure('not-found', 'There is no such section in this exercise.');
+
+	return once(db, context, input.opId, async (trx) => {
+		const assignment = await lockAssignment(trx, context.assignment.id);
+		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
+			return failure(
+				'section-not-current',
+				`"${section.title}" is not the section the room is on.`
+			);
+		}
+		const state = await sectionState(trx, context.assignment.id, section.id);
+		if (state.lockedBy.has(context.actor.userId)) {
+			return failure('section-locked', `You have already locked "${section.title}".`);
+		}
+		await trx
+			.insertInto('section_locks')
+			.values({
+				assignment_id: context.assignment.id,
+				user_id: context.actor.userId,
+				section_id: section.id
+			})
+			.execute();
+		const events = [
+			await roomEvents.append(trx, context.assignment.id, 'section-locked', context.actor.userId, {
+				sectionId: section.id
+			})
+		];
+		// When every joined partner has locked, both see the section's answers at once, in one event.
+		const partners = partnerIds(context);
+		const allLocked =
+			partners.length === 2 &&
+			partners.every((id) => id === context.actor.userId || state.lockedBy.has(id));
+		if (allLocked && !state.isRevealed) events.push(await reveal(trx, context, section.id, null));
+		return { ok: true, revealed: allLocked, events };
+	});
+}
+
+/** A joint list entry added or removed, or a whole joint value replaced (last write wins, the previous kept). */
+export async function saveJoint(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: unknown; itemId: unknown; value: unknown }
+): Promise<WriteResult> {
+	if (typeof input.itemId !== 'string') return failure('bad-request', 'itemId must be a string.');
+	const found = findItem(context.definition, input.itemId);
+	if (!found)
+		return failure(
+			'not-found',
+			`There is no item "${input.itemId.slice(0, 80)}" in this exercise.`
+		);
+	const { item, section } = found;
+	if (!item.joint) return failure('forbidden', `Item "${item.id}" has no joint answer.`);
+
+	let change: { add?: string; remove?: string; value?: unknown };
+	if (item.type === 'list') {
+		const op = input.value as { add?: unknown; remove?: unknown } | null;
+		const entry =
+			typeof op?.add === 'string'
+				? op.add.trim()
+				: typeof op?.remove === 'string'
+					? op.remove
+					: null;
+		if (!entry || entry.length > 280) {
+			return failure(
+				'invalid-answer',
+				`Item "${item.id}": send {add: "text"} or {remove: "text"}, up to 280 characters.`
+			);
+		}
+		change = typeof op?.add === 'string' ? { add: entry } : { remove: entry };
+	} else {
+		const checked = validateAnswer(item, input.value);
+		if (!checked.ok) return failure('invalid-answer', checked.message);
+		change = { value: checked.value };
+	}
+
+	return once(db, context, input.opId, async (trx) => {
+		const assignment = await lockAssignment(trx, context.assignment.id);
+		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		const existing = await trx
+			.selectFrom('joint_answers')
+			.select('value')
+			.where('assignment_id', '=', context.assignment.id)
+			.where('item_id', '=', item.id)
+			.executeTakeFirst();
+		let value: unknown;
+		if (item.type === 'list') {
+			const list = Array.isArray(existing?.value) ? (existing.value as string[]) : [];
+			if (change.add !== undefined) {
+				if (list.length >= 50)
+					return failure('invalid-answer', `Item "${item.id}" holds at most 50 entries.`);
+				value = list.includes(change.add) ? list : [...list, change.add];
+			} else value = list.filter((entry) => entry !== change.remove);
+		} else value = change.value;
+		await trx
+			.insertInto('joint_answers')
+			.values({
+				assignment_id: context.assignment.id,
+				item_id: item.id,
+				value: JSON.stringify(value),
+				updated_by: context.actor.userId,
+				updated_at: new Date()
+			})
+			.onConflict((oc) =>
+				oc.columns(['assignment_id', 'item_id']).doUpdateSet({
+					value: JSON.stringify(value),
+					updated_by: context.actor.userId,
+					updated_at: new Date()
+				})
+			)
+			.execute();
+		const event = await roomEvents.append(
+			trx,
+			context.assignment.id,
+			'joint-saved',
+			context.actor.userId,
+			{
+				itemId: item.id,
+				sectionId: section.id,
+				value,
+				previous: existing?.value ?? null
+			}
+		);
+		return { ok: true, events: [event] };
+	});
+}
+
+/** The therapist moves a live room to a section. */
+export async function advance(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: unknown; sectionId: unknown }
+): Promise<WriteResult> {
+	const refused = therapistOnly(context);
+	if (refused) return refused;
+	const section = context.definition.sections.find((s) => s.id === input.sectionId);
+	if (!section) return failure('not-found', 'There is no such section in this exercise.');
+	return once(db, context, input.opId, async (trx) => {
+		const assignment = await lockAssignment(trx, context.assignment.id);
+		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		if (assignment.mode !== 'live')
+			return failure('bad-request', 'Only a live room moves between sections.');
+		await trx
+			.updateTable('assignments')
+			.set({ current_section_id: section.id })
+			.where('id', '=', context.assignment.id)
+			.execute();
+		const event = await roomEvents.append(
+			trx,
+			context.assignment.id,
+			'section-opened',
+			context.actor.userId,
+			{
+				sectionId: section.id
+			}
+		);
+		return { ok: true, events: [event] };
+	});
+}
+
+/** The therapist reveals a section early, or re-opens it so the partners can change their answers (audited). */
+export async function overrideSection(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: unknown; sectionId: unknown; action: 'reveal' | 'reopen' }
+): Promise<WriteResult> {
+	const refused = therapistOnly(context);
+	if (refused) return refused;
+	const section = context.definition.sections.find((s) => s.id === input.sectionId);
+	if (!section) return failure('not-found', 'There is no such section in this exercise.');
+	return once(db, context, input.opId, async (trx) => {
+		const assignment = await lockAssignment(trx, context.assignment.id);
+		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		let event: StoredEvent;
+		if (input.action === 'reveal') {
+			event = await reveal(trx, context, section.id, context.actor.userId);
+		} else {
+			await trx
+				.deleteFrom('section_locks')
+				.where('assignment_id', '=', context.assignment.id)
+				.where('section_id', '=', section.id)
+				.execute();
+			await trx
+				.deleteFrom('section_reveals')
+				.where('assignment_id', '=', context.assignment.id)
+				.where('section_id', '=', section.id)
+				.execute();
+			event = await roomEvents.append(
+				trx,
+				context.assignment.id,
+				'section-reopened',
+				context.actor.userId,
+				{
+					sectionId: section.id
+				}
+			);
+		}
+		await audit.record(trx, {
+			actorId: context.actor.userId,
+			action: input.action === 'reveal' ? 'room.section.reveal' : 'room.section.reopen',
+			targetType: 'assignment',
+			targetId: context.assignment.id,
+			coupleId: context.coupleId,
+			detail: { sectionId: section.id }
+		});
+		return { ok: true, events: [event] };
+	});
+}
+
+/** The therapist ends the exercise: the room becomes read-only and its results join the couple's record. */
+export async function close(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: unknown }
+): Promise<WriteResult> {
+	const refused = therapistOnly(context);
+	if (refused) return refused;
+	return once(db, context, input.opId, async (trx) => {
+		const assignment = await lockAssignment(trx, context.assignment.id);
+		if (assignment.status === 'closed')
+			return failure('room-closed', 'This exercise has already ended.');
+		await trx
+			.updateTable('assignments')
+			.set({ status: 'closed', closed_at: new Date() })
+			.where('id', '=', context.assignment.id)
+			.execute();
+		const event = await roomEvents.append(
+			trx,
+			context.assignment.id,
+			'room-closed',
+			context.actor.userId,
+			{}
+		);
+		return { ok: true, events: [event] };
+	});
+}

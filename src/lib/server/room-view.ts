@@ -1,0 +1,108 @@
+// What one member of an assignment may see right now: the state a room:join or a homework page starts from.
+import type { Kysely } from 'kysely';
+import { itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
+import type { Database } from './db/schema';
+import type { RoomContext } from './assignments';
+import * as audit from './audit';
+import type { RoomView } from '$lib/realtime/events';
+import { maySeeValue } from './room-events';
+
+/** A partner sees only the items meant for them or for both; the therapist sees the whole exercise. */
+function definitionFor(context: RoomContext): ExerciseDefinition {
+	if (context.actor.kind === 'therapist') return context.definition;
+	const mine = new Set(itemsFor(context.definition, context.actor.role).map((i) => i.id));
+	return {
+		...context.definition,
+		sections: context.definition.sections.map((s) => ({
+			...s,
+			items: s.items.filter((i) => mine.has(i.id))
+		}))
+	};
+}
+
+export async function viewFor(db: Kysely<Database>, context: RoomContext): Promise<RoomView> {
+	const id = context.assignment.id;
+	const [assignment, responses, locks, reveals, joint] = await Promise.all([
+		db
+			.selectFrom('assignments')
+			.select(['status', 'current_section_id', 'last_seq'])
+			.where('id', '=', id)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('responses')
+			.select(['user_id', 'item_id', 'value'])
+			.where('assignment_id', '=', id)
+			.execute(),
+		db
+			.selectFrom('section_locks')
+			.select(['user_id', 'section_id'])
+			.where('assignment_id', '=', id)
+			.execute(),
+		db.selectFrom('section_reveals').select('section_id').where('assignment_id', '=', id).execute(),
+		db
+			.selectFrom('joint_answers')
+			.select(['item_id', 'value'])
+			.where('assignment_id', '=', id)
+			.execute()
+	]);
+	const revealed = new Set(reveals.map((r) => r.section_id));
+	const sectionOf = new Map<string, string>();
+	for (const section of context.definition.sections) {
+		for (const item of section.items) sectionOf.set(item.id, section.id);
+	}
+
+	const viewer = context.actor.userId;
+	const answers: RoomView['answers'] = {};
+	for (const row of responses) {
+		const isVisible = maySeeValue(
+			context,
+			viewer,
+			row.user_id,
+			row.item_id,
+			revealed.has(sectionOf.get(row.item_id) ?? '')
+		);
+		if (isVisible) (answers[row.user_id] ??= {})[row.item_id] = row.value;
+	}
+	const progress = context.members.flatMap((m) =>
+		m.userId
+			? [
+					{
+						userId: m.userId,
+						name: m.name,
+						answered: responses.filter((r) => r.user_id === m.userId).map((r) => r.item_id),
+						lockedSections: locks.filter((l) => l.user_id === m.userId).map((l) => l.section_id)
+					}
+				]
+			: []
+	);
+
+	if (context.actor.kind === 'therapist') {
+		await audit.record(db, {
+			actorId: viewer,
+			action: 'responses.view',
+			targetType: 'assignment',
+			targetId: id,
+			coupleId: context.coupleId
+		});
+	}
+
+	return {
+		assignment: {
+			id,
+			mode: context.assignment.mode,
+			status: assignment.status,
+			dueAt: context.assignment.due_at?.toISOString() ?? null,
+			note: context.assignment.note,
+			currentSectionId: assignment.current_section_id
+		},
+		coupleLabel: context.coupleLabel,
+		definition: definitionFor(context),
+		me: context.actor,
+		members: context.members.map((m) => ({ userId: m.userId, name: m.name, slot: m.slot })),
+		answers,
+		progress,
+		revealedSections: [...revealed],
+		joint: Object.fromEntries(joint.map((j) => [j.item_id, j.value])),
+		seq: assignment.last_seq
+	};
+}

@@ -1,0 +1,107 @@
+import type { Browser, Page } from '@playwright/test';
+import { test, expect, expectAccessible, signIn, DEMO_TOTP_SECRET } from './fixtures';
+
+async function person(
+	browser: Browser,
+	email: string,
+	viewport?: { width: number; height: number }
+) {
+	const context = await browser.newContext(viewport ? { viewport } : {});
+	const page = await context.newPage();
+	await signIn(page, email, email.startsWith('therapist') ? { totpSecret: DEMO_TOTP_SECRET } : {});
+	return { context, page };
+}
+
+async function answerScenario(page: Page, prompt: RegExp | string, choice: string) {
+	const item = page.getByRole('group', { name: prompt });
+	await item.getByRole('radio', { name: choice }).check();
+}
+
+async function liveHref(page: Page) {
+	const href = await page.locator('a[href^="/live/"]').first().getAttribute('href');
+	expect(href).toMatch(/^\/live\/[0-9a-f-]{36}$/);
+	return href!;
+}
+
+test('a reload in the middle of a section restores what was answered', async ({ browser }) => {
+	const alex = await person(browser, 'alex@trellis.test');
+	await alex.page.goto(await liveHref(alex.page));
+	await expect(alex.page.locator('[data-connection="live"]')).toBeVisible();
+	const first = alex.page.locator('fieldset').first();
+	await first.getByRole('radio', { name: 'Talk with me first' }).check();
+	await expect(alex.page.getByText('Saved').first()).toBeVisible();
+	await alex.page.reload();
+	await expect(
+		alex.page.locator('fieldset').first().getByRole('radio', { name: 'Talk with me first' })
+	).toBeChecked();
+	await alex.context.close();
+});
+
+test('therapist, Alex and Sam run the demo boundary exercise live', async ({ browser }) => {
+	const alex = await person(browser, 'alex@trellis.test', { width: 360, height: 780 });
+	const href = await liveHref(alex.page);
+
+	const sam = await person(browser, 'sam@trellis.test');
+	const therapist = await person(browser, 'therapist@trellis.test');
+	for (const { page } of [alex, sam, therapist]) {
+		await page.goto(href);
+		await expect(page.locator('[data-connection="live"]')).toBeVisible();
+	}
+	await expectAccessible(alex.page);
+	await expectAccessible(therapist.page);
+
+	const section = alex.page.getByRole('heading', { level: 2 }).first();
+	const firstSection = (await section.textContent())!.replace(/^Section \d+ of \d+:/, '').trim();
+	const items = alex.page.locator('fieldset');
+	const count = await items.count();
+	expect(count).toBeGreaterThan(1);
+	const prompts = await items.locator('legend').allTextContents();
+
+	// Alex answers everything "Crosses the line"; Sam sees progress, never the values.
+	for (const prompt of prompts) await answerScenario(alex.page, prompt, 'Crosses the line');
+	await expect(sam.page.getByText(`Alex answered ${count} of ${count}`)).toBeVisible();
+	await expect(sam.page.getByText('Crosses the line')).toHaveCount(0);
+
+	// Sam answers the first differently and the rest the same.
+	await answerScenario(sam.page, prompts[0], 'Fine with me');
+	for (const prompt of prompts.slice(1)) await answerScenario(sam.page, prompt, 'Crosses the line');
+	await expect(sam.page.getByText('Saving…')).toHaveCount(0);
+
+	await alex.page.getByRole('button', { name: 'Lock my answers for this section' }).click();
+	await expect(alex.page.getByText(/Waiting for Sam to lock/)).toBeVisible();
+	await expect(sam.page.getByText('You see this differently')).toHaveCount(0);
+	await sam.page.getByRole('button', { name: 'Lock my answers for this section' }).click();
+
+	// Revealed together, side by side, with the disagreement marked.
+	for (const { page } of [alex, sam, therapist]) {
+		await expect(page.getByText('≠ You see this differently')).toHaveCount(1);
+		await expect(page.getByText('✓ You agree')).toHaveCount(count - 1);
+	}
+	await expectAccessible(sam.page);
+
+	// A joint decision, written by one and seen by the other as it is made.
+	const agreement = alex.page.getByRole('group', { name: 'What we agree' }).first();
+	await agreement.getByRole('radio', { name: 'Talk with me first' }).check();
+	await expect(
+		sam.page
+			.getByRole('group', { name: 'What we agree' })
+			.first()
+			.getByRole('radio', { name: 'Talk with me first' })
+	).toBeChecked();
+
+	// The therapist ends the session; the room is read-only and the results are on the couple page.
+	therapist.page.once('dialog', (dialog) => dialog.accept());
+	await therapist.page.getByRole('button', { name: 'End session' }).click();
+	for (const { page } of [alex, sam, therapist]) {
+		await expect(page.getByText('This session has ended.')).toBeVisible();
+	}
+	await therapist.page.getByRole('link', { name: 'Alex & Sam' }).click();
+	await expect(
+		therapist.page
+			.getByText(firstSection)
+			.or(therapist.page.getByText(/boundar/i))
+			.first()
+	).toBeVisible();
+
+	for (const { context } of [alex, sam, therapist]) await context.close();
+});
