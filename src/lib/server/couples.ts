@@ -1,7 +1,8 @@
 // Couples and who belongs to them; the single place that answers "may this person see this couple?".
 import type { Kysely } from 'kysely';
-import type { Database } from './db/schema';
+import type { Database, PartnerRole } from './db/schema';
 import type { SessionUser } from './auth/session';
+import * as audit from './audit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -50,4 +51,298 @@ export async function canAccess(
 		.where('user_id', '=', user.id)
 		.executeTakeFirst();
 	return !!row;
+}
+
+export type Slot = 1 | 2;
+
+export interface PartnerInput {
+	name: string;
+	email: string | null;
+}
+
+export interface CoupleInput {
+	label: string;
+	partners: [PartnerInput, PartnerInput];
+	rolesApply: boolean;
+	/** Which partner holds the injured role when roles apply; the other is involved. */
+	injuredSlot: Slot;
+}
+
+function roleFor(input: CoupleInput, slot: Slot): PartnerRole {
+	if (!input.rolesApply) return 'none';
+	return input.injuredSlot === slot ? 'injured' : 'involved';
+}
+
+export async function create(
+	db: Kysely<Database>,
+	therapistId: string,
+	input: CoupleInput,
+	ip: string | null = null
+): Promise<string> {
+	return db.transaction().execute(async (trx) => {
+		const couple = await trx
+			.insertInto('couples')
+			.values({ therapist_id: therapistId, label: input.label, roles_apply: input.rolesApply })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await trx
+			.insertInto('couple_members')
+			.values(
+				([1, 2] as const).map((slot) => ({
+					couple_id: couple.id,
+					slot,
+					display_name: input.partners[slot - 1].name,
+					email: input.partners[slot - 1].email,
+					role: roleFor(input, slot)
+				}))
+			)
+			.execute();
+		await audit.record(trx, {
+			actorId: therapistId,
+			action: 'couple.created',
+			targetType: 'couple',
+			targetId: couple.id,
+			coupleId: couple.id,
+			ip
+		});
+		return couple.id;
+	});
+}
+
+/** Changes a couple's label, partner names, emails and roles. False when it is not the therapist's. */
+export async function update(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string,
+	input: CoupleInput,
+	ip: string | null = null
+): Promise<boolean> {
+	if (!isUuid(coupleId)) return false;
+	return db.transaction().execute(async (trx) => {
+		const couple = await trx
+			.updateTable('couples')
+			.set({ label: input.label, roles_apply: input.rolesApply })
+			.where('id', '=', coupleId)
+			.where('therapist_id', '=', therapistId)
+			.returning('id')
+			.executeTakeFirst();
+		if (!couple) return false;
+		for (const slot of [1, 2] as const) {
+			await trx
+				.updateTable('couple_members')
+				.set({
+					display_name: input.partners[slot - 1].name,
+					email: input.partners[slot - 1].email,
+					role: roleFor(input, slot)
+				})
+				.where('couple_id', '=', coupleId)
+				.where('slot', '=', slot)
+				.execute();
+		}
+		await audit.record(trx, {
+			actorId: therapistId,
+			action: 'couple.updated',
+			targetType: 'couple',
+			targetId: coupleId,
+			coupleId,
+			ip
+		});
+		return true;
+	});
+}
+
+/** Archives or restores a couple; nothing is ever deleted. False when it is not the therapist's. */
+export async function setArchived(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string,
+	archived: boolean,
+	ip: string | null = null
+): Promise<boolean> {
+	if (!isUuid(coupleId)) return false;
+	return db.transaction().execute(async (trx) => {
+		const row = await trx
+			.updateTable('couples')
+			.set({ archived_at: archived ? new Date() : null })
+			.where('id', '=', coupleId)
+			.where('therapist_id', '=', therapistId)
+			.returning('id')
+			.executeTakeFirst();
+		if (!row) return false;
+		if (archived) {
+			// An archived couple cannot be joined: outstanding invites stop working.
+			await trx
+				.updateTable('invites')
+				.set({ revoked_at: new Date() })
+				.where('used_at', 'is', null)
+				.where('revoked_at', 'is', null)
+				.where('member_id', 'in', (eb) =>
+					eb.selectFrom('couple_members').select('id').where('couple_id', '=', coupleId)
+				)
+				.execute();
+		}
+		await audit.record(trx, {
+			actorId: therapistId,
+			action: archived ? 'couple.archived' : 'couple.restored',
+			targetType: 'couple',
+			targetId: coupleId,
+			coupleId,
+			ip
+		});
+		return true;
+	});
+}
+
+export type CoupleFilter = 'active' | 'archived' | 'all';
+
+export interface CoupleSummary {
+	id: string;
+	label: string;
+	archived: boolean;
+	partners: { userId: string | null; name: string; joined: boolean }[];
+}
+
+/** A therapist's couples, filtered by archive state and by a search over the label and partner names. */
+export async function listForTherapist(
+	db: Kysely<Database>,
+	therapistId: string,
+	options: { search?: string; show?: CoupleFilter } = {}
+): Promise<CoupleSummary[]> {
+	const show = options.show ?? 'active';
+	let query = db
+		.selectFrom('couples')
+		.leftJoin('couple_members', 'couple_members.couple_id', 'couples.id')
+		.select([
+			'couples.id',
+			'couples.label',
+			'couples.archived_at',
+			'couple_members.display_name',
+			'couple_members.user_id',
+			'couple_members.slot'
+		])
+		.where('couples.therapist_id', '=', therapistId);
+	if (show === 'active') query = query.where('couples.archived_at', 'is', null);
+	if (show === 'archived') query = query.where('couples.archived_at', 'is not', null);
+	const search = options.search?.trim().toLowerCase();
+	if (search) {
+		const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+		query = query.where((eb) =>
+			eb.exists(
+				eb
+					.selectFrom('couple_members as m')
+					.select('m.id')
+					.whereRef('m.couple_id', '=', 'couples.id')
+					.where((inner) =>
+						inner.or([
+							inner(inner.fn('lower', ['m.display_name']), 'like', pattern),
+							inner(inner.fn('lower', ['couples.label']), 'like', pattern)
+						])
+					)
+			)
+		);
+	}
+	const rows = await query.orderBy('couples.label').orderBy('couple_members.slot').execute();
+	const couples = new Map<string, CoupleSummary>();
+	for (const row of rows) {
+		const couple = couples.get(row.id) ?? {
+			id: row.id,
+			label: row.label,
+			archived: row.archived_at !== null,
+			partners: []
+		};
+		if (row.display_name) {
+			couple.partners.push({
+				userId: row.user_id,
+				name: row.display_name,
+				joined: row.user_id !== null
+			});
+		}
+		couples.set(row.id, couple);
+	}
+	return [...couples.values()];
+}
+
+export type InviteState =
+	| { kind: 'joined'; joinedAt: Date | null }
+	| { kind: 'invited'; expiresAt: Date; sentAt: Date }
+	| { kind: 'expired'; expiresAt: Date }
+	| { kind: 'revoked'; revokedAt: Date }
+	| { kind: 'not-invited' };
+
+export interface MemberDetail {
+	id: string;
+	slot: Slot;
+	name: string;
+	email: string | null;
+	role: PartnerRole;
+	userId: string | null;
+	invite: InviteState;
+}
+
+export interface CoupleDetail {
+	id: string;
+	label: string;
+	rolesApply: boolean;
+	archivedAt: Date | null;
+	createdAt: Date;
+	members: MemberDetail[];
+}
+
+/** One couple with its partners and where each stands with their invite, or null when not the therapist's. */
+export async function getForTherapist(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string
+): Promise<CoupleDetail | null> {
+	if (!isUuid(coupleId)) return null;
+	const couple = await db
+		.selectFrom('couples')
+		.select(['id', 'label', 'roles_apply', 'archived_at', 'created_at'])
+		.where('id', '=', coupleId)
+		.where('therapist_id', '=', therapistId)
+		.executeTakeFirst();
+	if (!couple) return null;
+	const members = await db
+		.selectFrom('couple_members')
+		.selectAll()
+		.where('couple_id', '=', coupleId)
+		.orderBy('slot')
+		.execute();
+	const invites = await db
+		.selectFrom('invites')
+		.select(['member_id', 'created_at', 'expires_at', 'used_at', 'revoked_at'])
+		.where(
+			'member_id',
+			'in',
+			members.map((m) => m.id)
+		)
+		.orderBy('created_at', 'desc')
+		.execute();
+	const now = Date.now();
+	return {
+		id: couple.id,
+		label: couple.label,
+		rolesApply: couple.roles_apply,
+		archivedAt: couple.archived_at,
+		createdAt: couple.created_at,
+		members: members.map((m) => {
+			const latest = invites.find((i) => i.member_id === m.id);
+			let invite: InviteState;
+			if (m.user_id) invite = { kind: 'joined', joinedAt: m.joined_at };
+			else if (!latest) invite = { kind: 'not-invited' };
+			else if (latest.revoked_at) invite = { kind: 'revoked', revokedAt: latest.revoked_at };
+			else if (latest.expires_at.getTime() <= now)
+				invite = { kind: 'expired', expiresAt: latest.expires_at };
+			else invite = { kind: 'invited', expiresAt: latest.expires_at, sentAt: latest.created_at };
+			return {
+				id: m.id,
+				slot: m.slot,
+				name: m.display_name,
+				email: m.email,
+				role: m.role,
+				userId: m.user_id,
+				invite
+			};
+		})
+	};
 }

@@ -1,10 +1,18 @@
+import { redirect } from '@sveltejs/kit';
 import { requireTherapist } from '$lib/server/guards';
+import { sessionPolicy } from '$lib/server/auth/session';
 import type { LayoutServerLoad } from './$types';
 
 export const load = (({ locals }) => {
 	const { user, session } = requireTherapist(locals);
+	// A therapist who signed in with the recovery code has no authenticator until she sets a new one up.
+	if (!user.hasTotp) redirect(303, '/login/totp/setup');
 	return {
 		user: { name: user.display_name, email: user.email },
-		sessionExpiresAt: session.expires_at.toISOString()
+		sessionExpiresAt: session.expires_at.toISOString(),
+		idleMs: sessionPolicy.therapist.idleMs,
+		absoluteExpiresAt: new Date(
+			session.created_at.getTime() + sessionPolicy.therapist.absoluteMs
+		).toISOString()
 	};
 }) satisfies LayoutServerLoad;

@@ -2,6 +2,6 @@ import { requirePartner } from '$lib/server/guards';
 import type { LayoutServerLoad } from './$types';
 
 export const load = (({ locals }) => {
-	const { user } = requirePartner(locals);
-	return { user: { id: user.id, name: user.display_name } };
+	const { user, session } = requirePartner(locals);
+	return { user: { id: user.id, name: user.display_name }, sharedDevice: session.shared_device };
 }) satisfies LayoutServerLoad;

@@ -125,6 +125,20 @@ export async function extendSession(db: Kysely<Database>, session: Session, role
 	return expires;
 }
 
+/**
+ * A shared-device tab is going away (closed, or reloading): the session now ends in `graceMs` unless
+ * the next page of the same tab resumes it with extendSession.
+ */
+export async function shortenSession(db: Kysely<Database>, sessionId: string, graceMs: number) {
+	const until = new Date(Date.now() + graceMs);
+	await db
+		.updateTable('sessions')
+		.set({ expires_at: until })
+		.where('id', '=', sessionId)
+		.where('expires_at', '>', until)
+		.execute();
+}
+
 export async function markTwoFactorVerified(db: Kysely<Database>, sessionId: string) {
 	await db
 		.updateTable('sessions')
@@ -141,6 +155,21 @@ export async function invalidateUserSessions(db: Kysely<Database>, userId: strin
 	const rows = await db
 		.deleteFrom('sessions')
 		.where('user_id', '=', userId)
+		.returning('id')
+		.execute();
+	return rows.map((r) => r.id);
+}
+
+/** Ends every session of the user except the one given; returns the ended ids (to close their sockets). */
+export async function invalidateOtherSessions(
+	db: Kysely<Database>,
+	userId: string,
+	keepSessionId: string
+) {
+	const rows = await db
+		.deleteFrom('sessions')
+		.where('user_id', '=', userId)
+		.where('id', '!=', keepSessionId)
 		.returning('id')
 		.execute();
 	return rows.map((r) => r.id);
@@ -169,6 +198,23 @@ export function setSessionCookie(
 		secure,
 		// A shared device gets a browser-session cookie: it ends when the browser closes.
 		expires: session.shared_device ? undefined : session.expires_at
+	});
+}
+
+/**
+ * A shared-device sign-in also leaves this short-lived, script-readable marker. The first page of the
+ * tab moves it into sessionStorage; a tab that finds neither (a new tab, or the browser reopened) signs
+ * out, so closing the tab ends the session even if the browser keeps its cookies.
+ */
+export const SHARED_TAB_COOKIE = 'trellis_tab';
+
+export function setSharedTabCookie(cookies: Cookies, secure: boolean) {
+	cookies.set(SHARED_TAB_COOKIE, '1', {
+		httpOnly: false,
+		sameSite: 'strict',
+		path: '/',
+		secure,
+		maxAge: 120
 	});
 }
 

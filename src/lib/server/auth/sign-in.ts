@@ -5,7 +5,12 @@ import type { Database } from '../db/schema';
 import * as audit from '../audit';
 import { verifyAgainstDecoy, verifyPassword } from './password';
 import * as rateLimit from './rate-limit';
-import { createSession, generateSessionToken, setSessionCookie } from './session';
+import {
+	createSession,
+	generateSessionToken,
+	setSessionCookie,
+	setSharedTabCookie
+} from './session';
 
 export interface SignInInput {
 	email: string;
@@ -63,6 +68,7 @@ export async function signIn(db: Kysely<Database>, input: SignInInput): Promise<
 		userAgent: input.userAgent
 	});
 	setSessionCookie(input.cookies, token, session, input.secure);
+	if (session.shared_device) setSharedTabCookie(input.cookies, input.secure);
 	await audit.record(db, { actorId: user.id, action: 'auth.sign-in', ip: input.ip });
 
 	if (user.role === 'partner') return { ok: true, next: '/c' };

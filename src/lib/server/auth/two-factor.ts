@@ -1,28 +1,46 @@
-// The second factor: checks a TOTP code for a signed-in therapist, with a lockout after five wrong codes.
+// The second factor: checking a TOTP code, enrolling an authenticator, and signing in with the recovery code.
+// Wrong codes of any kind count against the account, and five lock the step for 15 minutes.
 import type { Kysely } from 'kysely';
 import type { Database, Session } from '../db/schema';
 import * as audit from '../audit';
 import * as rateLimit from './rate-limit';
 import type { SessionUser } from './session';
-import { markTwoFactorVerified } from './session';
+import { invalidateOtherSessions, markTwoFactorVerified } from './session';
 import { verifyTotpCode } from './totp';
+import { generateRecoveryCode, hashRecoveryCode } from './recovery-code';
 
 export type TwoFactorResult = { ok: true } | { ok: false; status: 400 | 429; message: string };
 
+interface Attempt {
+	user: SessionUser;
+	session: Session;
+	code: string;
+	ip: string;
+}
+
+// Keyed by account, so a new session cannot reset the count.
+const totpKey = (userId: string) => `totp:${userId}`;
+const recoveryKey = (userId: string) => `recovery:${userId}`;
+
+async function lockedOut(db: Kysely<Database>, key: string) {
+	const state = await rateLimit.check(db, key, rateLimit.limits.totpPerSession);
+	if (!state.limited) return null;
+	return {
+		ok: false as const,
+		status: 429 as const,
+		message: `Too many wrong codes. Try again ${rateLimit.describeWait(state.retryAfterSeconds)}.`
+	};
+}
+
+const WRONG_CODE = 'That code is not right. Check the time on your phone and try again.';
+
 export async function verifySecondFactor(
 	db: Kysely<Database>,
-	input: { user: SessionUser; session: Session; code: string; ip: string }
+	input: Attempt
 ): Promise<TwoFactorResult> {
-	// Keyed by account, so a new session cannot reset the count.
-	const key = `totp:${input.user.id}`;
-	const state = await rateLimit.check(db, key, rateLimit.limits.totpPerSession);
-	if (state.limited) {
-		return {
-			ok: false,
-			status: 429,
-			message: `Too many wrong codes. Try again ${rateLimit.describeWait(state.retryAfterSeconds)}.`
-		};
-	}
+	const key = totpKey(input.user.id);
+	const locked = await lockedOut(db, key);
+	if (locked) return locked;
 	const row = await db
 		.selectFrom('users')
 		.select('totp_key')
@@ -31,14 +49,108 @@ export async function verifySecondFactor(
 	if (!row?.totp_key || !verifyTotpCode(row.totp_key, input.code)) {
 		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
 		await audit.record(db, { actorId: input.user.id, action: 'auth.totp.failed', ip: input.ip });
-		return {
-			ok: false,
-			status: 400,
-			message: 'That code is not right. Check the time on your phone and try again.'
-		};
+		return { ok: false, status: 400, message: WRONG_CODE };
 	}
 	await rateLimit.reset(db, key);
 	await markTwoFactorVerified(db, input.session.id);
 	await audit.record(db, { actorId: input.user.id, action: 'auth.totp.verified', ip: input.ip });
 	return { ok: true };
+}
+
+export type EnrolResult =
+	{ ok: true; recoveryCode: string } | { ok: false; status: 400 | 429; message: string };
+
+/**
+ * Saves a new authenticator once the person proves it works with a code, and issues a fresh
+ * recovery code (shown once). Also used to replace an authenticator from a verified session.
+ */
+export async function enrolTotp(
+	db: Kysely<Database>,
+	input: Attempt & { totpKey: Uint8Array }
+): Promise<EnrolResult> {
+	const key = totpKey(input.user.id);
+	const locked = await lockedOut(db, key);
+	if (locked) return locked;
+	if (!verifyTotpCode(input.totpKey, input.code)) {
+		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
+		await audit.record(db, {
+			actorId: input.user.id,
+			action: 'auth.totp.enrol-failed',
+			ip: input.ip
+		});
+		return {
+			ok: false,
+			status: 400,
+			message:
+				'That code does not match. Scan the QR code again (or type the key), then enter the code your app shows now.'
+		};
+	}
+	const recoveryCode = generateRecoveryCode();
+	await db.transaction().execute(async (trx) => {
+		await trx
+			.updateTable('users')
+			.set({ totp_key: input.totpKey, recovery_code_hash: hashRecoveryCode(recoveryCode) })
+			.where('id', '=', input.user.id)
+			.execute();
+		await markTwoFactorVerified(trx, input.session.id);
+		await audit.record(trx, {
+			actorId: input.user.id,
+			action: 'auth.totp.enrolled',
+			ip: input.ip,
+			detail: { replaced: input.user.hasTotp }
+		});
+	});
+	await rateLimit.reset(db, key);
+	return { ok: true, recoveryCode };
+}
+
+export type RecoveryResult =
+	{ ok: true; signedOutSessionIds: string[] } | { ok: false; status: 400 | 429; message: string };
+
+/**
+ * Signs in with the one-time recovery code instead of a TOTP code. The old authenticator is
+ * forgotten (it may be on a lost phone), every other session ends, and the person enrols again.
+ */
+export async function signInWithRecoveryCode(
+	db: Kysely<Database>,
+	input: Attempt
+): Promise<RecoveryResult> {
+	const key = recoveryKey(input.user.id);
+	const locked = await lockedOut(db, key);
+	if (locked) return locked;
+	const hash = hashRecoveryCode(input.code);
+	const signedOutSessionIds = await db.transaction().execute(async (trx) => {
+		// The compare-and-clear is one statement, so a code works exactly once.
+		const used = await trx
+			.updateTable('users')
+			.set({ totp_key: null, recovery_code_hash: null })
+			.where('id', '=', input.user.id)
+			.where('recovery_code_hash', '=', hash)
+			.returning('id')
+			.executeTakeFirst();
+		if (!used) return null;
+		await markTwoFactorVerified(trx, input.session.id);
+		const others = await invalidateOtherSessions(trx, input.user.id, input.session.id);
+		await audit.record(trx, {
+			actorId: input.user.id,
+			action: 'auth.recovery-code.used',
+			ip: input.ip
+		});
+		return others;
+	});
+	if (!signedOutSessionIds) {
+		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
+		await audit.record(db, {
+			actorId: input.user.id,
+			action: 'auth.recovery-code.failed',
+			ip: input.ip
+		});
+		return {
+			ok: false,
+			status: 400,
+			message: 'That recovery code is not right, or it has been used already.'
+		};
+	}
+	await rateLimit.reset(db, key);
+	return { ok: true, signedOutSessionIds };
 }

@@ -15,12 +15,18 @@ const SignInForm = v.object({
 	sharedDevice: checkbox
 });
 
-export const load = (({ locals }) => {
+const notices: Record<string, string> = {
+	idle: 'You were signed out after 15 quiet minutes, to keep your clients’ work private.',
+	'signed-out-everywhere': 'You are signed out on every device.',
+	'tab-closed': 'This shared-device session ended when its tab was closed. Sign in again.'
+};
+
+export const load = (({ locals, url }) => {
 	if (locals.user && locals.session) {
 		if (locals.user.role === 'partner') redirect(303, '/c');
 		if (locals.session.two_factor_verified) redirect(303, '/app');
 	}
-	return {};
+	return { notice: notices[url.searchParams.get('reason') ?? ''] ?? null };
 }) satisfies PageServerLoad;
 
 export const actions = {

@@ -1,0 +1,81 @@
+import { fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { db } from '$lib/server/db';
+import { parseForm } from '$lib/server/forms';
+import { enrolTotp } from '$lib/server/auth/two-factor';
+import {
+	generateTotpKey,
+	totpKeyFromBase32,
+	totpKeyToBase32,
+	totpUri
+} from '$lib/server/auth/totp';
+import { qrDataUri } from '$lib/server/auth/qr';
+import type { Actions, PageServerLoad } from './$types';
+
+// The key travels in a hidden field until confirmed (the Lucia guide's way): it is only saved once a
+// code proves the authenticator has it, and a page that is abandoned leaves nothing behind.
+const EnrolForm = v.object({
+	key: v.pipe(
+		v.string('The set-up key is missing. Reload the page to get a new QR code.'),
+		v.regex(/^[A-Z2-7]{32}$/, 'The set-up key was changed. Reload the page to get a new QR code.')
+	),
+	code: v.pipe(
+		v.string('Enter the 6-digit code from your authenticator app.'),
+		v.trim(),
+		v.nonEmpty('Enter the 6-digit code from your authenticator app.'),
+		v.maxLength(20, 'Enter the 6-digit code from your authenticator app.')
+	)
+});
+
+/** Who may be here: a therapist who has not enrolled yet, or a verified one replacing an authenticator. */
+function allowed(locals: App.Locals) {
+	const { user, session } = locals;
+	if (!user || !session) redirect(303, '/login');
+	if (user.role !== 'therapist') redirect(303, '/c');
+	if (user.hasTotp && !session.two_factor_verified) redirect(303, '/login/totp');
+	return { user, session };
+}
+
+function setup(secret: string, email: string) {
+	const key = totpKeyFromBase32(secret);
+	return { secret, qr: qrDataUri(totpUri(key, email)) };
+}
+
+export const load = (({ locals, setHeaders }) => {
+	const { user, session } = allowed(locals);
+	setHeaders({ 'cache-control': 'no-store' });
+	return {
+		...setup(totpKeyToBase32(generateTotpKey()), user.email),
+		replacing: user.hasTotp && session.two_factor_verified
+	};
+}) satisfies PageServerLoad;
+
+export const actions = {
+	default: async ({ request, locals, getClientAddress }) => {
+		const { user, session } = allowed(locals);
+		const formData = await request.formData().catch(() => null);
+		if (!formData) return fail(400, { message: 'The form could not be read. Please try again.' });
+		const parsed = parseForm(formData, EnrolForm);
+		if (!parsed.ok) {
+			const key = parsed.values.key;
+			return fail(400, {
+				message: parsed.errors.key ?? parsed.errors.code,
+				...(key && /^[A-Z2-7]{32}$/.test(key) ? setup(key, user.email) : {})
+			});
+		}
+		const result = await enrolTotp(db(), {
+			user,
+			session,
+			code: parsed.data.code,
+			totpKey: totpKeyFromBase32(parsed.data.key),
+			ip: getClientAddress()
+		});
+		if (!result.ok) {
+			return fail(result.status, {
+				message: result.message,
+				...setup(parsed.data.key, user.email)
+			});
+		}
+		return { recoveryCode: result.recoveryCode };
+	}
+} satisfies Actions;

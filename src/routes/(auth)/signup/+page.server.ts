@@ -1,0 +1,50 @@
+import { fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { db } from '$lib/server/db';
+import { email, parseForm, text } from '$lib/server/forms';
+import { newPassword } from '$lib/server/auth/password';
+import { signUpTherapist } from '$lib/server/auth/sign-up';
+import type { Actions, PageServerLoad } from './$types';
+
+const SignUpForm = v.object({ name: text('Your name', 120), email, password: newPassword });
+
+export const load = (({ locals }) => {
+	if (locals.user) redirect(303, '/');
+	return {};
+}) satisfies PageServerLoad;
+
+export const actions = {
+	default: async ({ request, cookies, getClientAddress, url }) => {
+		const formData = await request.formData().catch(() => null);
+		if (!formData) {
+			return fail(400, {
+				message: 'The form could not be read. Please try again.',
+				errors: {} as Record<string, string>,
+				values: {} as Record<string, string>
+			});
+		}
+		const parsed = parseForm(formData, SignUpForm);
+		if (!parsed.ok) {
+			return fail(400, {
+				message: 'Please fix the fields marked below.',
+				errors: parsed.errors,
+				values: parsed.values
+			});
+		}
+		const result = await signUpTherapist(db(), {
+			...parsed.data,
+			ip: getClientAddress(),
+			userAgent: request.headers.get('user-agent'),
+			cookies,
+			secure: url.protocol === 'https:'
+		});
+		if (!result.ok) {
+			return fail(result.status, {
+				message: result.message,
+				errors: (result.field ? { [result.field]: result.message } : {}) as Record<string, string>,
+				values: { name: parsed.data.name, email: parsed.data.email }
+			});
+		}
+		redirect(303, '/login/totp/setup');
+	}
+} satisfies Actions;

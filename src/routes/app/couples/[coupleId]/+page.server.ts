@@ -1,0 +1,96 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { db } from '$lib/server/db';
+import { requireTherapist } from '$lib/server/guards';
+import * as couples from '$lib/server/couples';
+import * as invites from '$lib/server/invites';
+import { isEmailConfigured, sendInvite } from '$lib/server/email';
+import { qrDataUri } from '$lib/server/auth/qr';
+import type { Actions, PageServerLoad } from './$types';
+
+const SlotForm = v.object({ slot: v.picklist(['1', '2']) });
+
+async function ownCouple(locals: App.Locals, coupleId: string) {
+	const { user } = requireTherapist(locals);
+	const couple = await couples.getForTherapist(db(), user.id, coupleId);
+	// Another therapist's couple and a couple that does not exist look the same.
+	if (!couple) error(404, 'There is no such couple in your practice.');
+	return { user, couple };
+}
+
+async function slotFrom(request: Request) {
+	const formData = await request.formData().catch(() => null);
+	const parsed = formData ? v.safeParse(SlotForm, { slot: formData.get('slot') }) : null;
+	return parsed?.success ? (Number(parsed.output.slot) as couples.Slot) : null;
+}
+
+const BAD_SLOT = 'Choose which partner to invite. Reload the page and try again.';
+
+export const load = (async ({ locals, params }) => {
+	const { couple } = await ownCouple(locals, params.coupleId);
+	return { couple, emailConfigured: isEmailConfigured() };
+}) satisfies PageServerLoad;
+
+export const actions = {
+	invite: async ({ request, locals, params, url, getClientAddress }) => {
+		const { user, couple } = await ownCouple(locals, params.coupleId);
+		const slot = await slotFrom(request);
+		if (!slot) return fail(400, { message: BAD_SLOT });
+		const issued = await invites.issue(db(), {
+			therapistId: user.id,
+			coupleId: couple.id,
+			slot,
+			ip: getClientAddress()
+		});
+		if (!issued.ok) {
+			const messages = {
+				'not-found': 'There is no such partner in this couple.',
+				joined: 'This partner has already joined.',
+				archived: 'This couple is archived. Restore it before inviting anyone.'
+			};
+			return fail(issued.reason === 'not-found' ? 404 : 409, { message: messages[issued.reason] });
+		}
+		const link = `${url.origin}/invite/${issued.token}`;
+		const emailed = issued.member.email
+			? await sendInvite({
+					to: issued.member.email,
+					partnerName: issued.member.name,
+					therapistName: user.display_name,
+					link,
+					expiresAt: issued.expiresAt
+				})
+			: 'not-configured';
+		return {
+			invite: {
+				slot,
+				link,
+				qr: qrDataUri(link),
+				expiresAt: issued.expiresAt.toISOString(),
+				emailed,
+				email: issued.member.email
+			}
+		};
+	},
+	revoke: async ({ request, locals, params, getClientAddress }) => {
+		const { user, couple } = await ownCouple(locals, params.coupleId);
+		const slot = await slotFrom(request);
+		if (!slot) return fail(400, { message: BAD_SLOT });
+		await invites.revoke(db(), {
+			therapistId: user.id,
+			coupleId: couple.id,
+			slot,
+			ip: getClientAddress()
+		});
+		return { revoked: slot };
+	},
+	archive: async ({ locals, params, getClientAddress }) => {
+		const { user, couple } = await ownCouple(locals, params.coupleId);
+		await couples.setArchived(db(), user.id, couple.id, true, getClientAddress());
+		redirect(303, `/app/couples/${couple.id}`);
+	},
+	restore: async ({ locals, params, getClientAddress }) => {
+		const { user, couple } = await ownCouple(locals, params.coupleId);
+		await couples.setArchived(db(), user.id, couple.id, false, getClientAddress());
+		redirect(303, `/app/couples/${couple.id}`);
+	}
+} satisfies Actions;

@@ -1,0 +1,152 @@
+import { fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { db } from '$lib/server/db';
+import { checkbox, email, parseForm } from '$lib/server/forms';
+import * as invites from '$lib/server/invites';
+import * as rateLimit from '$lib/server/auth/rate-limit';
+import { PASSWORD_MAX } from '$lib/server/auth/password';
+import { newPassword } from '$lib/server/auth/password';
+import {
+	createSession,
+	generateSessionToken,
+	invalidateSession,
+	setSessionCookie,
+	setSharedTabCookie
+} from '$lib/server/auth/session';
+import type { Actions, PageServerLoad } from './$types';
+
+// The password is checked against the existing account first, so only a new account gets the new-password rules.
+const AcceptForm = v.object({
+	email,
+	password: v.pipe(
+		v.string('Choose a password.'),
+		v.nonEmpty('Choose a password.'),
+		v.maxLength(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
+	),
+	sharedDevice: checkbox
+});
+
+const deadLink: Record<invites.InviteStatus, string> = {
+	valid: '',
+	unknown:
+		'This invite link is not valid. Check that the whole link was copied, or ask your therapist for a new one.',
+	expired: 'This invite link has expired. Ask your therapist to send you a new one.',
+	revoked:
+		'This invite link was withdrawn by your therapist. Ask them for a new one if you still need it.',
+	used: 'This invite link has already been used. Sign in with your email and password instead.',
+	joined: 'This place in the couple has already been taken. Sign in with your email and password.'
+};
+
+function publicView(view: invites.InviteView) {
+	return {
+		status: view.status,
+		message: deadLink[view.status] || null,
+		therapistName: view.status === 'valid' ? view.therapistName : null,
+		partnerName: view.status === 'valid' ? view.partnerName : null,
+		email: view.status === 'valid' ? view.email : null
+	};
+}
+
+export const load = (async ({ params, setHeaders }) => {
+	// The token is a credential in the URL: never cache the page, and never send a Referer (hooks set no-referrer).
+	setHeaders({ 'cache-control': 'no-store' });
+	const view = await invites.lookup(db(), params.token);
+	return { invite: publicView(view) };
+}) satisfies PageServerLoad;
+
+export const actions = {
+	default: async ({ request, params, cookies, locals, getClientAddress, url }) => {
+		const ip = getClientAddress();
+		const limited = await rateLimit.hit(db(), `invite:ip:${ip}`, rateLimit.limits.invitePerIp);
+		const formData = await request.formData().catch(() => null);
+		const values = formData
+			? {
+					email: String(formData.get('email') ?? '').slice(0, 300),
+					sharedDevice: String(formData.get('sharedDevice') ?? '').slice(0, 10)
+				}
+			: {};
+		if (limited.limited) {
+			return fail(429, {
+				message: `Too many tries from this network. Try again ${rateLimit.describeWait(limited.retryAfterSeconds)}.`,
+				errors: {} as Record<string, string>,
+				values
+			});
+		}
+		if (!formData) {
+			return fail(400, {
+				message: 'The form could not be read. Please try again.',
+				errors: {} as Record<string, string>,
+				values
+			});
+		}
+		const parsed = parseForm(formData, AcceptForm);
+		if (!parsed.ok) {
+			return fail(400, {
+				message: 'Please fix the fields marked below.',
+				errors: parsed.errors,
+				values: parsed.values
+			});
+		}
+		const { email: address, password, sharedDevice } = parsed.data;
+		const view = await invites.lookup(db(), params.token);
+		if (view.status !== 'valid') {
+			return fail(410, {
+				message: deadLink[view.status],
+				errors: {} as Record<string, string>,
+				values
+			});
+		}
+		// A brand-new account must meet the password rules; an existing one is checked by accept().
+		const existing = await db()
+			.selectFrom('users')
+			.select('id')
+			.where('email', '=', address)
+			.executeTakeFirst();
+		if (!existing) {
+			const check = v.safeParse(newPassword, password);
+			if (!check.success) {
+				return fail(400, {
+					message: 'Please fix the fields marked below.',
+					errors: { password: check.issues[0].message } as Record<string, string>,
+					values
+				});
+			}
+		}
+		const result = await invites.accept(db(), {
+			token: params.token,
+			email: address,
+			password,
+			ip
+		});
+		if (!result.ok) {
+			const errors: Record<string, string> = {};
+			let message = 'Please fix the fields marked below.';
+			let status: 400 | 410 = 400;
+			if (result.reason === 'invite') {
+				message = deadLink[result.status];
+				status = 410;
+			} else if (result.reason === 'therapist-email') {
+				errors.email =
+					'This email belongs to a therapist account. Use another email for your partner account.';
+			} else if (result.reason === 'wrong-password') {
+				await rateLimit.hit(db(), `sign-in:account:${address}`, rateLimit.limits.signInPerAccount);
+				errors.password =
+					'You already use Trellis with this email: enter that password to add this couple to your account.';
+			} else {
+				errors.email = 'This account has already joined this couple. Sign in instead.';
+			}
+			return fail(status, { message, errors, values });
+		}
+
+		if (locals.session) await invalidateSession(db(), locals.session.id);
+		const token = generateSessionToken();
+		const session = await createSession(db(), token, result.user, {
+			sharedDevice,
+			userAgent: request.headers.get('user-agent')
+		});
+		const secure = url.protocol === 'https:';
+		setSessionCookie(cookies, token, session, secure);
+		if (sharedDevice) setSharedTabCookie(cookies, secure);
+		redirect(303, '/c?joined=1');
+	}
+} satisfies Actions;
