@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { generateTOTP } from '@oslojs/otp';
+import { enrolTotp, signInWithRecoveryCode, verifySecondFactor } from '$lib/server/auth/two-factor';
+import { generateTotpKey } from '$lib/server/auth/totp';
+import { validateSessionToken } from '$lib/server/auth/session';
+import { useTestDatabase } from '../helpers/database';
+import { makeUser, signedInSession } from './accounts-support';
+
+const database = useTestDatabase();
+const code = (key: Uint8Array) => generateTOTP(key, 30, 6);
+/** A code that is certainly wrong now (the right one with its last digit changed). */
+const wrong = (key: Uint8Array) => code(key).replace(/.$/, (d) => String((Number(d) + 1) % 10));
+
+async function actions() {
+	const rows = await database.db.selectFrom('audit_log').select('action').orderBy('id').execute();
+	return rows.map((r) => r.action);
+}
+
+async function therapistWithTotp() {
+	const key = generateTotpKey();
+	const user = await makeUser(database.db, 't@example.test', 'therapist', { totpKey: key });
+	const signedIn = await signedInSession(database.db, user);
+	return { key, user: signedIn.user!, session: signedIn.session!, token: signedIn.token };
+}
+
+describe('enrolling an authenticator', () => {
+	it('saves the key only once a code proves it, and issues a one-time recovery code', async () => {
+		const user = await makeUser(database.db, 't@example.test', 'therapist');
+		const { user: sessionUser, session } = await signedInSession(database.db, user);
+		const key = generateTotpKey();
+
+		const failed = await enrolTotp(database.db, {
+			user: sessionUser!,
+			session: session!,
+			totpKey: key,
+			code: wrong(key),
+			ip: '127.0.0.1'
+		});
+		expect(failed).toMatchObject({ ok: false, status: 400 });
+		const before = await database.db
+			.selectFrom('users')
+			.select(['totp_key', 'recovery_code_hash'])
+			.executeTakeFirstOrThrow();
+		expect(before.totp_key).toBeNull();
+
+		const enrolled = await enrolTotp(database.db, {
+			user: sessionUser!,
+			session: session!,
+			totpKey: key,
+			code: code(key),
+			ip: '127.0.0.1'
+		});
+		expect(enrolled.ok).toBe(true);
+		if (!enrolled.ok) return;
+		expect(enrolled.recoveryCode).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
+		const after = await database.db
+			.selectFrom('users')
+			.select(['totp_key', 'recovery_code_hash'])
+			.executeTakeFirstOrThrow();
+		expect(Buffer.from(after.totp_key!).equals(Buffer.from(key))).toBe(true);
+		// Only a hash of the recovery code is kept.
+		expect(after.recovery_code_hash).not.toContain(enrolled.recoveryCode.replace(/-/g, ''));
+		const verified = await database.db
+			.selectFrom('sessions')
+			.select('two_factor_verified')
+			.executeTakeFirstOrThrow();
+		expect(verified.two_factor_verified).toBe(true);
+		expect(await actions()).toEqual(['auth.totp.enrol-failed', 'auth.totp.enrolled']);
+	});
+});
+
+describe('the second factor at sign-in', () => {
+	it('locks the step for 15 minutes after five wrong codes, even for the right code', async () => {
+		const { key, user, session } = await therapistWithTotp();
+		const attempt = (value: string) =>
+			verifySecondFactor(database.db, { user, session, code: value, ip: '127.0.0.1' });
+
+		for (let i = 0; i < 5; i++) expect(await attempt(wrong(key))).toMatchObject({ status: 400 });
+		const locked = await attempt(code(key));
+		expect(locked).toMatchObject({ ok: false, status: 429 });
+		if (!locked.ok) expect(locked.message).toMatch(/Try again in (15|14) minutes/);
+		expect((await actions()).filter((a) => a === 'auth.totp.failed')).toHaveLength(5);
+
+		// A fresh session for the same account is locked too.
+		const other = await signedInSession(database.db, user);
+		expect(
+			await verifySecondFactor(database.db, {
+				user,
+				session: other.session!,
+				code: code(key),
+				ip: '127.0.0.1'
+			})
+		).toMatchObject({ status: 429 });
+
+		// Fifteen minutes later the right code works again.
+		await database.db
+			.updateTable('rate_limits')
+			.set({ window_start: new Date(Date.now() - 15 * 60_000 - 1000) })
+			.execute();
+		expect(await attempt(code(key))).toEqual({ ok: true });
+		expect((await actions()).at(-1)).toBe('auth.totp.verified');
+	});
+});
+
+describe('the recovery code', () => {
+	it('signs in once, forgets the old authenticator and ends every other session', async () => {
+		const { user, session, token } = await therapistWithTotp();
+		const key = generateTotpKey();
+		const enrolled = await enrolTotp(database.db, {
+			user,
+			session,
+			totpKey: key,
+			code: code(key),
+			ip: '127.0.0.1'
+		});
+		if (!enrolled.ok) throw new Error('enrolment failed');
+
+		// Later, on a new device, with the phone lost.
+		const laptop = await signedInSession(database.db, user);
+		const wrongCode = await signInWithRecoveryCode(database.db, {
+			user,
+			session: laptop.session!,
+			code: 'AAAA-BBBB-CCCC-DDDD',
+			ip: '127.0.0.1'
+		});
+		expect(wrongCode).toMatchObject({ ok: false, status: 400 });
+
+		const typed = enrolled.recoveryCode.toLowerCase().replace(/-/g, ' ');
+		const used = await signInWithRecoveryCode(database.db, {
+			user,
+			session: laptop.session!,
+			code: typed,
+			ip: '127.0.0.1'
+		});
+		expect(used.ok).toBe(true);
+		if (used.ok) expect(used.signedOutSessionIds).toEqual([session.id]);
+		expect((await validateSessionToken(database.db, token)).session).toBeNull();
+
+		const now = await validateSessionToken(database.db, laptop.token);
+		expect(now.session!.two_factor_verified).toBe(true);
+		expect(now.user!.hasTotp).toBe(false);
+
+		// It works exactly once.
+		const again = await signInWithRecoveryCode(database.db, {
+			user,
+			session: laptop.session!,
+			code: enrolled.recoveryCode,
+			ip: '127.0.0.1'
+		});
+		expect(again).toMatchObject({ ok: false, status: 400 });
+		expect(await actions()).toContain('auth.recovery-code.used');
+		expect(await actions()).toContain('auth.recovery-code.failed');
+	});
+
+	it('locks after five wrong recovery codes', async () => {
+		const { user, session } = await therapistWithTotp();
+		for (let i = 0; i < 5; i++) {
+			await signInWithRecoveryCode(database.db, {
+				user,
+				session,
+				code: `WRONG-${i}`,
+				ip: '127.0.0.1'
+			});
+		}
+		expect(
+			await signInWithRecoveryCode(database.db, { user, session, code: 'x', ip: '127.0.0.1' })
+		).toMatchObject({ status: 429 });
+	});
+});
