@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '$lib/server/demo/seed';
+import { useApp } from '../helpers/app';
+import { totpCode } from '../helpers/http';
+import {
+	Browser,
+	PASSWORD,
+	SERVER_ENV,
+	acceptInvite,
+	createCouple,
+	invite,
+	signUpTherapist
+} from './accounts-browser';
+
+const app = useApp({ env: SERVER_ENV });
+const sockets: Socket[] = [];
+afterEach(() => {
+	for (const socket of sockets.splice(0)) socket.disconnect();
+});
+
+function liveSocket(browser: Browser) {
+	const socket = connectClient(`${app.server.url}/live`, {
+		transports: ['websocket'],
+		extraHeaders: { cookie: browser.cookieHeader },
+		reconnection: false
+	});
+	sockets.push(socket);
+	return new Promise<Socket>((resolve, reject) => {
+		socket.once('connect', () => resolve(socket));
+		socket.once('connect_error', reject);
+	});
+}
+
+describe('a therapist and two partners, over HTTP', () => {
+	it('signs up, enrols TOTP, creates a couple, invites both partners, and sees both joined', async () => {
+		const therapist = await signUpTherapist(app.server.url, 'maya@example.test', 'Dr. Maya');
+		expect((await therapist.browser.get('/app')).status).toBe(200);
+		const coupleId = await createCouple(therapist.browser, {
+			partner1Email: 'alex@example.test'
+		});
+
+		const alexToken = await invite(therapist.browser, coupleId, 1);
+		const samToken = await invite(therapist.browser, coupleId, 2);
+
+		const landing = await new Browser(app.server.url).html(`/invite/${alexToken}`);
+		expect(landing.status).toBe(200);
+		expect(landing.body).toContain('Dr. Maya invited you');
+		expect(landing.body).toContain('value="alex@example.test"');
+		expect(landing.response.headers.get('cache-control')).toBe('no-store');
+		expect(landing.response.headers.get('referrer-policy')).toBe('no-referrer');
+
+		const alex = await acceptInvite(app.server.url, alexToken, 'alex@example.test');
+		const sam = await acceptInvite(app.server.url, samToken, 'sam@example.test');
+		for (const partner of [alex, sam]) {
+			const home = await partner.html('/c');
+			expect(home.status).toBe(200);
+			expect(home.body).toContain('Alex &amp; Sam');
+		}
+
+		const page = await therapist.browser.html(`/app/couples/${coupleId}`);
+		expect(page.body.match(/data-testid="partner-status"[^>]*>\s*Joined/g)).toHaveLength(2);
+
+		const used = await new Browser(app.server.url).html(`/invite/${alexToken}`);
+		expect(used.body).toContain('already been used');
+		const again = await new Browser(app.server.url).postForm(`/invite/${alexToken}`, {
+			email: 'mallory@example.test',
+			password: PASSWORD
+		});
+		expect(again.status).toBe(410);
+	});
+
+	it('refuses a common password at sign-up and keeps what was typed', async () => {
+		const browser = new Browser(app.server.url);
+		const response = await browser.postForm('/signup', {
+			name: 'Dr. Weak',
+			email: 'weak@example.test',
+			password: 'qwertyuiop'
+		});
+		expect(response.status).toBe(400);
+		const body = await response.text();
+		expect(body).toContain('one of the most common');
+		expect(body).toContain('value="Dr. Weak"');
+		expect(body).toContain('value="weak@example.test"');
+		expect(body).not.toContain('qwertyuiop');
+	});
+
+	it('keeps client data out of reach until the second factor', async () => {
+		const browser = new Browser(app.server.url);
+		await browser.postForm('/login', { email: 'therapist@trellis.test', password: DEMO_PASSWORD });
+		for (const path of ['/app', '/app/account', '/app/couples/new']) {
+			const response = await browser.get(path);
+			expect(response.status).toBe(303);
+			expect(response.headers.get('location')).toBe('/login/totp');
+		}
+		await expect(liveSocket(browser)).rejects.toThrow(/two-factor/);
+	});
+
+	it('locks the TOTP step after five wrong codes and says when to try again', async () => {
+		const therapist = await signUpTherapist(app.server.url, 'locked@example.test');
+		const browser = new Browser(app.server.url);
+		await browser.postForm('/login', { email: therapist.email, password: PASSWORD });
+		const wrong = totpCode(therapist.secret).replace(/.$/, (d) => String((Number(d) + 1) % 10));
+		for (let i = 0; i < 5; i++) {
+			expect((await browser.postForm('/login/totp', { code: wrong })).status).toBe(400);
+		}
+		const locked = await browser.postForm('/login/totp', { code: totpCode(therapist.secret) });
+		expect(locked.status).toBe(429);
+		expect(await locked.text()).toMatch(/Too many wrong codes. Try again in \d+ minutes/);
+	});
+
+	it('answers too many sign-in attempts from one address with 429 and when to try again', async () => {
+		const browser = new Browser(app.server.url);
+		let last: Response | null = null;
+		for (let i = 0; i < 61; i++) {
+			last = await browser.postForm('/login', { email: `x${i}@example.test`, password: 'nope' });
+		}
+		expect(last!.status).toBe(429);
+		expect(await last!.text()).toMatch(/Try again in \d+ minutes/);
+	});
+
+	it('disconnects a partner’s live socket within a second of signing out', async () => {
+		const alex = await new Browser(app.server.url).signIn('alex@trellis.test', DEMO_PASSWORD);
+		const socket = await liveSocket(alex as Browser);
+		const started = Date.now();
+		const gone = new Promise<number>((resolve) =>
+			socket.once('disconnect', () => resolve(Date.now() - started))
+		);
+		expect((await alex.postForm('/logout', {})).status).toBe(303);
+		expect(await gone).toBeLessThan(1000);
+		expect((await alex.get('/c')).headers.get('location')).toBe('/login');
+	});
+
+	it('signs a therapist out of every device and closes their sockets', async () => {
+		const laptop = new Browser(app.server.url);
+		await laptop.signIn('therapist@trellis.test', DEMO_PASSWORD, DEMO_TOTP_SECRET);
+		const phone = new Browser(app.server.url);
+		await phone.signIn('therapist@trellis.test', DEMO_PASSWORD, DEMO_TOTP_SECRET);
+		const socket = await liveSocket(phone);
+		const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+
+		const account = await laptop.html('/app/account');
+		expect(account.body.match(/<tr class="border-t/g)?.length).toBeGreaterThanOrEqual(2);
+		const out = await laptop.postForm('/app/account?/signOutEverywhere', {});
+		expect(out.status).toBe(303);
+		await gone;
+		expect((await phone.get('/app')).headers.get('location')).toBe('/login');
+		expect((await laptop.get('/app')).headers.get('location')).toBe('/login');
+	});
+
+	it('extends a therapist session from the idle warning', async () => {
+		const browser = new Browser(app.server.url);
+		await browser.signIn('therapist@trellis.test', DEMO_PASSWORD, DEMO_TOTP_SECRET);
+		const response = await browser.request('/app/session', { method: 'POST' });
+		expect(response.status).toBe(200);
+		const body = await response.json();
+		expect(new Date(body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+		const anonymous = await new Browser(app.server.url).request('/app/session', { method: 'POST' });
+		expect(anonymous.status).toBe(401);
+	});
+});
