@@ -1,4 +1,4 @@
-import { test, expect, expectAccessible, totpCode } from './fixtures';
+import { test, expect, expectAccessible, signIn, totpCode, DEMO_TOTP_SECRET } from './fixtures';
 
 const PASSWORD = 'a long and unusual passphrase';
 
@@ -97,4 +97,28 @@ test('a shared-device session does not survive into a new tab', async ({ browser
 	await second.waitForURL('**/login?reason=tab-closed');
 	await expect(second.getByText('ended when its tab was closed')).toBeVisible();
 	await context.close();
+});
+
+test('warns an idle therapist at 13 minutes, lets her stay, and signs her out at the limit', async ({
+	page
+}) => {
+	await page.clock.install();
+	await signIn(page, 'therapist@trellis.test', { totpSecret: DEMO_TOTP_SECRET });
+	const dialog = page.getByRole('dialog', { name: 'Are you still there?' });
+	await expect(dialog).toBeHidden();
+
+	await page.clock.fastForward('13:05');
+	await expect(dialog).toBeVisible();
+	await expectAccessible(page);
+	const extended = page.waitForResponse('**/app/session');
+	await dialog.getByRole('button', { name: 'Stay signed in' }).click();
+	expect((await extended).status()).toBe(200);
+	await expect(dialog).toBeHidden();
+
+	await page.clock.fastForward('15:30');
+	await page.waitForURL('**/login?reason=idle');
+	await expect(page.getByText('You were signed out after 15 quiet minutes')).toBeVisible();
+	// The page signed out on the server too: the app is closed to this browser.
+	await page.goto('/app');
+	await page.waitForURL('**/login');
 });

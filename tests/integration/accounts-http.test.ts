@@ -148,6 +148,25 @@ describe('a therapist and two partners, over HTTP', () => {
 		expect((await laptop.get('/app')).headers.get('location')).toBe('/login');
 	});
 
+	it('signs in once with the recovery code, then asks for a new authenticator', async () => {
+		const therapist = await signUpTherapist(app.server.url, 'lostphone@example.test');
+		const laptop = new Browser(app.server.url);
+		await laptop.postForm('/login', { email: therapist.email, password: PASSWORD });
+		const wrong = await laptop.postForm('/login/recovery', { code: 'AAAA-BBBB-CCCC-DDDD' });
+		expect(wrong.status).toBe(400);
+		expect(await wrong.text()).toContain('not right');
+
+		const used = await laptop.postForm('/login/recovery', { code: therapist.recoveryCode });
+		expect([used.status, used.headers.get('location')]).toEqual([303, '/login/totp/setup']);
+		// The old session (on the lost phone) is over, and the app waits for a new authenticator.
+		expect((await therapist.browser.get('/app')).headers.get('location')).toBe('/login');
+		expect((await laptop.get('/app')).headers.get('location')).toBe('/login/totp/setup');
+
+		const again = new Browser(app.server.url);
+		await again.postForm('/login', { email: therapist.email, password: PASSWORD });
+		expect((await again.get('/login/recovery')).headers.get('location')).toBe('/login/totp/setup');
+	});
+
 	it('extends a therapist session from the idle warning', async () => {
 		const browser = new Browser(app.server.url);
 		await browser.signIn('therapist@trellis.test', DEMO_PASSWORD, DEMO_TOTP_SECRET);
