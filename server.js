@@ -1,5 +1,6 @@
 // Production entry: SvelteKit's adapter-node handler and Socket.IO on one HTTP server and port.
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 
 const port = Number(process.env.PORT || 3000);
@@ -38,6 +39,22 @@ server.on('error', (error) => {
 server.listen(port, host, () => {
 	console.log(`Trellis is listening on ${shownOrigin}`);
 });
+
+// Benchmarks ask for the event-loop delay, CPU and memory with SIGUSR2 (tests/bench/live.ts).
+if (process.env.TRELLIS_REPORT_METRICS === '1') {
+	const loop = monitorEventLoopDelay({ resolution: 10 });
+	loop.enable();
+	process.on('SIGUSR2', () => {
+		const figures = {
+			loopP99Ms: loop.percentile(99) / 1e6,
+			loopMaxMs: loop.max / 1e6,
+			rssMb: process.memoryUsage().rss / 1048576,
+			cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000
+		};
+		console.log(`METRICS ${JSON.stringify(figures)}`);
+		loop.reset();
+	});
+}
 
 let stopping = false;
 async function shutdown(signal) {

@@ -42,6 +42,18 @@ export default defineConfig({
 					environment: 'node'
 				}
 			},
+			{
+				extends: './vite.config.ts',
+				test: {
+					name: 'faults',
+					include: ['tests/faults/**/*.test.ts'],
+					environment: 'node',
+					env: { TEST_DB_KIND: 'postgres' },
+					testTimeout: 120_000,
+					hookTimeout: 60_000,
+					globalSetup: ['tests/helpers/global-setup.ts']
+				}
+			},
 			...integrationDb.map((kind) => ({
 				extends: './vite.config.ts',
 				test: {

@@ -1,0 +1,525 @@
+// `npm run bench:live -- --rooms N --seconds S`: N live rooms of three sockets against the production
+// build (local PostgreSQL, then embedded PGlite) and against a bare Socket.IO relay, on this machine.
+// Prints progress, then one JSON object of figures last.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+import { sql, type Kysely } from 'kysely';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { connect as openDatabase } from '$lib/server/db/connect';
+import { migrateToLatest } from '$lib/server/db/migrate';
+import type { Database } from '$lib/server/db/schema';
+import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '$lib/server/auth/session';
+import { startServer, freePort, type TestServer } from '../helpers/server';
+
+const definition = {
+	key: 'bench',
+	title: 'Bench',
+	purpose: 'Load',
+	instructions: 'Answer',
+	estimatedMinutes: 1,
+	sections: [1, 2, 3].map((n) => ({
+		id: `s${n}`,
+		title: `Section ${n}`,
+		items: [1, 2, 3].map((i) => ({
+			id: `s${n}-i${i}`,
+			type: 'text',
+			prompt: `Item ${i}`,
+			target: 'both',
+			reveal: 'simultaneous'
+		}))
+	}))
+};
+
+interface Options {
+	rooms: number;
+	seconds: number;
+	targets: ('postgres' | 'pglite')[];
+}
+
+function parse(args: string[]): Options {
+	const value = (name: string, fallback: string) => {
+		const i = args.indexOf(`--${name}`);
+		return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+	};
+	const targets = value('db', 'both');
+	return {
+		rooms: Number(value('rooms', '1000')),
+		seconds: Number(value('seconds', '60')),
+		targets: targets === 'both' ? ['postgres', 'pglite'] : [targets as 'postgres' | 'pglite']
+	};
+}
+
+const log = (message: string) => console.log(`[bench] ${message}`);
+const histogram = () =>
+	hdr.build({
+		lowestDiscernibleValue: 1,
+		highestTrackableValue: 120_000_000,
+		numberOfSignificantValueDigits: 3
+	});
+const ms = (h: hdr.Histogram, p: number) => Math.round(h.getValueAtPercentile(p) / 10) / 100;
+
+interface Room {
+	assignmentId: string;
+	cookies: [string, string, string];
+	ids: [string, string, string];
+}
+
+/** Inserts N couples with a therapist each, signed-in sessions and a live assignment, in bulk. */
+async function seed(db: Kysely<Database>, rooms: number): Promise<Room[]> {
+	const def = await db
+		.insertInto('exercise_definitions')
+		.values({ key: 'bench', version: 1, owner_id: null, definition: JSON.stringify(definition) })
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	const result: Room[] = [];
+	const expires = new Date(Date.now() + 24 * 3600_000);
+	for (let start = 0; start < rooms; start += 200) {
+		const batch = Array.from({ length: Math.min(200, rooms - start) }, (_, k) => start + k);
+		await db.transaction().execute(async (trx) => {
+			const users = await trx
+				.insertInto('users')
+				.values(
+					batch.flatMap((n) => [
+						{ email: `t${n}@bench.test`, role: 'therapist' as const, display_name: `T${n}` },
+						{ email: `a${n}@bench.test`, role: 'partner' as const, display_name: `A${n}` },
+						{ email: `b${n}@bench.test`, role: 'partner' as const, display_name: `B${n}` }
+					])
+				)
+				.returning(['id', 'email'])
+				.execute();
+			const byEmail = new Map(users.map((u) => [u.email, u.id]));
+			const couples = await trx
+				.insertInto('couples')
+				.values(
+					batch.map((n) => ({
+						therapist_id: byEmail.get(`t${n}@bench.test`)!,
+						label: `Couple ${n}`
+					}))
+				)
+				.returning(['id', 'label'])
+				.execute();
+			const coupleOf = new Map(couples.map((c) => [c.label, c.id]));
+			await trx
+				.insertInto('couple_members')
+				.values(
+					batch.flatMap((n) => [
+						{
+							couple_id: coupleOf.get(`Couple ${n}`)!,
+							slot: 1 as const,
+							user_id: byEmail.get(`a${n}@bench.test`)!,
+							display_name: `A${n}`
+						},
+						{
+							couple_id: coupleOf.get(`Couple ${n}`)!,
+							slot: 2 as const,
+							user_id: byEmail.get(`b${n}@bench.test`)!,
+							display_name: `B${n}`
+						}
+					])
+				)
+				.execute();
+			const assignments = await trx
+				.insertInto('assignments')
+				.values(
+					batch.map((n) => ({
+						couple_id: coupleOf.get(`Couple ${n}`)!,
+						definition_id: def.id,
+						mode: 'live' as const,
+						current_section_id: 's1',
+						created_by: byEmail.get(`t${n}@bench.test`)!
+					}))
+				)
+				.returning(['id', 'couple_id'])
+				.execute();
+			const assignmentOf = new Map(assignments.map((a) => [a.couple_id, a.id]));
+			const sessions: {
+				id: string;
+				user_id: string;
+				expires_at: Date;
+				two_factor_verified: boolean;
+			}[] = [];
+			for (const n of batch) {
+				const ids = ['t', 'a', 'b'].map((p) => byEmail.get(`${p}${n}@bench.test`)!) as [
+					string,
+					string,
+					string
+				];
+				const tokens = ids.map(() => generateSessionToken());
+				tokens.forEach((token, i) =>
+					sessions.push({
+						id: sessionIdFromToken(token),
+						user_id: ids[i],
+						expires_at: expires,
+						two_factor_verified: true
+					})
+				);
+				result.push({
+					assignmentId: assignmentOf.get(coupleOf.get(`Couple ${n}`)!)!,
+					cookies: tokens.map((t) => `${SESSION_COOKIE}=${t}`) as [string, string, string],
+					ids
+				});
+			}
+			await trx.insertInto('sessions').values(sessions).execute();
+		});
+	}
+	return result;
+}
+
+function metrics(child: ChildProcess, output: () => string): Promise<Record<string, number>> {
+	const before = output().length;
+	child.kill('SIGUSR2');
+	return new Promise((resolve) => {
+		const check = () => {
+			const line = output()
+				.slice(before)
+				.split('\n')
+				.find((l) => l.startsWith('METRICS '));
+			if (line) resolve(JSON.parse(line.slice(8)));
+			else setTimeout(check, 20);
+		};
+		check();
+	});
+}
+
+interface RunFigures {
+	sockets: number;
+	ackP50Ms: number;
+	ackP95Ms: number;
+	ackP99Ms: number;
+	fanoutP50Ms: number;
+	fanoutP95Ms: number;
+	fanoutP99Ms: number;
+	sent: number;
+	acked: number;
+	errors: number;
+	loopLagP99Ms: number;
+	rssMb: number;
+	cpuPercent: number;
+	connectSeconds: number;
+}
+
+/** Drives N rooms against a server: partners answer every 2 s (every 0.4 s in the burst), therapists advance. */
+async function drive(
+	url: string,
+	rooms: Room[] | number,
+	seconds: number,
+	child: ChildProcess,
+	output: () => string,
+	bare: boolean
+): Promise<RunFigures & { ops: Set<string> }> {
+	const count = Array.isArray(rooms) ? rooms.length : rooms;
+	const ack = histogram();
+	const fanout = histogram();
+	const sockets: Socket[] = [];
+	const ops = new Set<string>();
+	let sent = 0;
+	let acked = 0;
+	let errors = 0;
+	const pending = new Map<string, number[]>(); // sender id → send times awaiting the partner's event
+	const connectStart = Date.now();
+
+	const open = (index: number, member: number): Promise<Socket> => {
+		const room = Array.isArray(rooms) ? rooms[index] : null;
+		const socket = connectClient(`${url}/live`, {
+			transports: ['websocket'],
+			reconnection: false,
+			forceNew: true,
+			extraHeaders: room ? { cookie: room.cookies[member] } : {},
+			query: bare ? { room: `r${index}` } : {}
+		});
+		sockets.push(socket);
+		return new Promise((resolve, reject) => {
+			socket.once('connect', async () => {
+				if (room) {
+					const joined = await socket.emitWithAck('room:join', { assignmentId: room.assignmentId });
+					if (!joined.ok) return reject(new Error(joined.error.code));
+				}
+				resolve(socket);
+			});
+			socket.once('connect_error', reject);
+		});
+	};
+
+	const members: { socket: Socket; index: number; member: number; section: string }[] = [];
+	for (let start = 0; start < count; start += 50) {
+		const batch = Array.from({ length: Math.min(50, count - start) }, (_, k) => start + k);
+		const opened = await Promise.all(
+			batch.flatMap((index) =>
+				[0, 1, 2].map(async (member) => ({
+					socket: await open(index, member),
+					index,
+					member,
+					section: 's1'
+				}))
+			)
+		);
+		members.push(...opened);
+		if ((start / 50) % 4 === 0) log(`connected ${members.length} of ${count * 3} sockets`);
+	}
+	const connectSeconds = (Date.now() - connectStart) / 1000;
+
+	for (const m of members) {
+		m.socket.on(
+			'room:event',
+			(event: {
+				type: string;
+				actorId?: string;
+				sectionId?: string;
+				sentAt?: number;
+				seq: number;
+			}) => {
+				if (event.type === 'section-opened') m.section = event.sectionId!;
+				if (event.type !== 'answer-saved' && event.type !== 'partner-answered') return;
+				if (m.member === 0) return; // fan-out is measured at the other partner
+				const now = performance.now();
+				if (bare) {
+					fanout.recordValue(Math.max(1, Math.round((now - event.sentAt!) * 1000)));
+					return;
+				}
+				const queue = pending.get(event.actorId!);
+				const sentAt = queue?.shift();
+				if (sentAt !== undefined)
+					fanout.recordValue(Math.max(1, Math.round((now - sentAt) * 1000)));
+			}
+		);
+	}
+
+	await metrics(child, output); // resets the server's loop-delay histogram
+	const cpuStart = await metrics(child, output);
+	const started = Date.now();
+	const burstFrom = started + seconds * 400;
+	const burstTo = started + seconds * 600;
+	const timers: NodeJS.Timeout[] = [];
+	const inflight = new Set<Promise<unknown>>();
+
+	const save = (m: (typeof members)[number]) => {
+		const room = Array.isArray(rooms) ? rooms[m.index] : null;
+		const item = `${m.section}-i${1 + Math.floor(Math.random() * 3)}`;
+		const opId = `b${m.index}-${m.member}-${sent}-${Math.random().toString(36).slice(2, 8)}`;
+		const t0 = performance.now();
+		sent += 1;
+		const senderId = room ? room.ids[m.member] : '';
+		if (room && m.member === 1) {
+			const q = pending.get(senderId) ?? [];
+			q.push(t0);
+			pending.set(senderId, q);
+		}
+		const p = m.socket
+			.timeout(10_000)
+			.emitWithAck('answer:save', { opId, itemId: item, value: `answer ${sent}`, sentAt: t0 })
+			.then((result: { ok: boolean }) => {
+				if (result.ok) {
+					acked += 1;
+					ops.add(opId);
+					ack.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+				} else {
+					errors += 1;
+					if (room && m.member === 1) pending.get(senderId)?.pop();
+				}
+			})
+			.catch(() => (errors += 1));
+		inflight.add(p);
+		void p.finally(() => inflight.delete(p));
+	};
+
+	for (const m of members) {
+		if (m.member === 0) {
+			// Therapists move their room on every 15 s or so.
+			timers.push(
+				setInterval(
+					() => {
+						const next = `s${1 + (Number(m.section.slice(1)) % 3)}`;
+						m.socket
+							.timeout(10_000)
+							.emitWithAck('room:advance', {
+								opId: `adv-${m.index}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
+								sectionId: next
+							})
+							.catch(() => undefined);
+					},
+					15_000 + Math.random() * 2000
+				)
+			);
+			continue;
+		}
+		const tick = () => {
+			const now = Date.now();
+			if (now - started >= seconds * 1000) return;
+			save(m);
+			const burst = now >= burstFrom && now < burstTo;
+			timers.push(setTimeout(tick, burst ? 400 : 2000));
+		};
+		timers.push(setTimeout(tick, Math.random() * 2000));
+	}
+
+	const progress = setInterval(() => {
+		log(
+			`${bare ? 'relay' : 'trellis'}: ${Math.round((Date.now() - started) / 1000)} s, sent ${sent}, acked ${acked}, errors ${errors}, ack p99 ${ms(ack, 99)} ms, fan-out p99 ${ms(fanout, 99)} ms`
+		);
+	}, 5000);
+	await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+	for (const t of timers) clearTimeout(t);
+	await Promise.allSettled([...inflight]);
+	clearInterval(progress);
+	const end = await metrics(child, output);
+	for (const s of sockets) s.disconnect();
+	const wall = (Date.now() - started) / 1000;
+	return {
+		sockets: sockets.length,
+		ackP50Ms: ms(ack, 50),
+		ackP95Ms: ms(ack, 95),
+		ackP99Ms: ms(ack, 99),
+		fanoutP50Ms: ms(fanout, 50),
+		fanoutP95Ms: ms(fanout, 95),
+		fanoutP99Ms: ms(fanout, 99),
+		sent,
+		acked,
+		errors,
+		loopLagP99Ms: Math.round(end.loopP99Ms * 10) / 10,
+		rssMb: Math.round(end.rssMb),
+		cpuPercent: Math.round(((end.cpuMs - cpuStart.cpuMs) / 1000 / wall) * 100),
+		connectSeconds,
+		ops
+	};
+}
+
+async function count(db: Kysely<Database>, ops: Set<string>) {
+	const receipts = await db.selectFrom('op_receipts').select('op_id').execute();
+	const stored = new Set(receipts.map((r) => r.op_id).filter((op) => op.startsWith('b')));
+	const events = await sql<{
+		n: number;
+	}>`select count(*)::int as n from room_events where type = 'answer-saved'`.execute(db);
+	const missing = [...ops].filter((op) => !stored.has(op)).length;
+	return { stored: stored.size, lost: missing, duplicated: events.rows[0].n - stored.size };
+}
+
+async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
+	log(`${target}: seeding ${options.rooms} rooms`);
+	const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-'));
+	let databaseUrl: string | undefined;
+	let db: Kysely<Database>;
+	let close: () => Promise<void>;
+	let drop = async () => rmSync(dataDir, { recursive: true, force: true });
+	if (target === 'postgres') {
+		const base =
+			process.env.BENCH_DATABASE_URL ??
+			process.env.TEST_DATABASE_URL ??
+			'postgres://postgres@127.0.0.1:5432/test';
+		const schema = `bench_${Date.now().toString(36)}`;
+		const admin = openDatabase({ kind: 'postgres', url: base, poolSize: 1 });
+		await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+		const conn = openDatabase({ kind: 'postgres', url: base, schema, poolSize: 4 });
+		db = conn.db;
+		close = () => conn.close();
+		const url = new URL(base);
+		url.searchParams.set('options', `-c search_path=${schema}`);
+		databaseUrl = url.toString();
+		const previous = drop;
+		drop = async () => {
+			await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
+			await admin.close();
+			await previous();
+		};
+	} else {
+		const conn = openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+		db = conn.db;
+		close = () => conn.close();
+	}
+	await migrateToLatest(db);
+	const rooms = await seed(db, options.rooms);
+	if (target === 'pglite') await close(); // the server owns the embedded database while it runs
+
+	const server: TestServer = await startServer({
+		dataDir,
+		databaseUrl,
+		env: { TRELLIS_REPORT_METRICS: '1', TRELLIS_SEED_DEMO: 'off', DATABASE_POOL_SIZE: '20' }
+	});
+	log(`${target}: server on ${server.url}`);
+	const figures = await drive(
+		server.url,
+		rooms,
+		options.seconds,
+		server.child,
+		server.output,
+		false
+	);
+	await server.stop();
+	if (target === 'pglite') {
+		const conn = openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+		db = conn.db;
+		close = () => conn.close();
+	}
+	const stored = await count(db, figures.ops);
+	await close();
+	await drop();
+	const { ops: _ops, ...rest } = figures;
+	return { ...rest, ...stored };
+}
+
+async function runRelay(options: Options) {
+	const port = await freePort();
+	const child = spawn(process.execPath, [path.resolve('tests/bench/bare-relay.js')], {
+		env: { ...process.env, PORT: String(port) },
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	let output = '';
+	await new Promise<void>((resolve) =>
+		child.stdout!.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+			if (output.includes('Relay listening')) resolve();
+		})
+	);
+	const figures = await drive(
+		`http://127.0.0.1:${port}`,
+		options.rooms,
+		options.seconds,
+		child,
+		() => output,
+		true
+	);
+	child.kill('SIGTERM');
+	const { ops: _ops, ...rest } = figures;
+	return rest;
+}
+
+export default async function bench(args: string[]): Promise<number> {
+	const options = parse(args);
+	log(`rooms ${options.rooms}, seconds ${options.seconds}, targets ${options.targets.join(', ')}`);
+	const trellis: Record<string, Awaited<ReturnType<typeof runTrellis>>> = {};
+	for (const target of options.targets) trellis[target] = await runTrellis(target, options);
+	log('bare relay: same rooms, sockets and pace, no database');
+	const relay = await runRelay(options);
+	const main = trellis.postgres ?? trellis.pglite;
+	const summary = {
+		rooms: options.rooms,
+		sockets: main.sockets,
+		seconds: options.seconds,
+		database: options.targets[0],
+		ackP50Ms: main.ackP50Ms,
+		ackP95Ms: main.ackP95Ms,
+		ackP99Ms: main.ackP99Ms,
+		fanoutP50Ms: main.fanoutP50Ms,
+		fanoutP95Ms: main.fanoutP95Ms,
+		fanoutP99Ms: main.fanoutP99Ms,
+		bareRelayP99Ms: relay.fanoutP99Ms,
+		fanoutP99Ratio: relay.fanoutP99Ms
+			? Math.round((main.fanoutP99Ms / relay.fanoutP99Ms) * 100) / 100
+			: null,
+		sent: main.sent,
+		acked: main.acked,
+		stored: main.stored,
+		lost: main.lost,
+		duplicated: main.duplicated,
+		errors: main.errors,
+		loopLagP99Ms: main.loopLagP99Ms,
+		rssMb: main.rssMb,
+		cpuPercent: main.cpuPercent,
+		perTarget: trellis,
+		bareRelay: relay
+	};
+	console.log(JSON.stringify(summary));
+	return summary.lost === 0 && summary.duplicated === 0 ? 0 : 1;
+}
