@@ -1,0 +1,356 @@
+// Where each assignment stands for each partner, what a partner has to do, and reminders (nudges).
+import type { Kysely } from 'kysely';
+import { itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
+import type { AssignmentMode, Database, PartnerRole } from './db/schema';
+import type { HomeworkTables } from './homework-schema';
+import type { RoomContext } from './assignments';
+
+import type { PartnerStatus } from '$lib/components/homework/status';
+
+export type { PartnerStatus };
+
+export interface PartnerProgress {
+	userId: string;
+	name: string;
+	status: PartnerStatus;
+	answered: number;
+	total: number;
+	lastNudgedAt: Date | null;
+}
+
+export interface AssignmentSummary {
+	id: string;
+	coupleId: string;
+	coupleLabel: string;
+	title: string;
+	definitionId: string;
+	version: number;
+	mode: AssignmentMode;
+	status: 'open' | 'closed';
+	dueAt: Date | null;
+	isOverdue: boolean;
+	note: string | null;
+	createdAt: Date;
+	partners: PartnerProgress[];
+}
+
+/** The sections a partner answers: those with at least one item meant for their role. */
+export function sectionsFor(definition: ExerciseDefinition, role: PartnerRole) {
+	const mine = new Set(itemsFor(definition, role).map((i) => i.id));
+	return definition.sections
+		.map((s) => ({ id: s.id, itemIds: s.items.filter((i) => mine.has(i.id)).map((i) => i.id) }))
+		.filter((s) => s.itemIds.length > 0);
+}
+
+export function statusOf(
+	definition: ExerciseDefinition,
+	role: PartnerRole,
+	answered: ReadonlySet<string>,
+	locked: ReadonlySet<string>
+): { status: PartnerStatus; answered: number; total: number } {
+	const sections = sectionsFor(definition, role);
+	const itemIds = sections.flatMap((s) => s.itemIds);
+	const count = itemIds.filter((id) => answered.has(id)).length;
+	const isLocked = sections.length > 0 && sections.every((s) => locked.has(s.id));
+	const status: PartnerStatus = isLocked
+		? 'locked'
+		: count > 0 || locked.size > 0
+			? 'in-progress'
+			: 'not-started';
+	return { status, answered: count, total: itemIds.length };
+}
+
+type AssignmentFilter = {
+	therapistId?: string;
+	coupleId?: string;
+	assignmentId?: string;
+	partnerId?: string;
+	onlyOpen?: boolean;
+};
+
+/** Assignments with each joined partner's progress, newest first. */
+export async function summaries(
+	db: Kysely<Database>,
+	filter: AssignmentFilter
+): Promise<AssignmentSummary[]> {
+	let query = db
+		.selectFrom('assignments as a')
+		.innerJoin('couples as c', 'c.id', 'a.couple_id')
+		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
+		.select([
+			'a.id',
+			'a.couple_id',
+			'a.definition_id',
+			'a.mode',
+			'a.status',
+			'a.due_at',
+			'a.note',
+			'a.created_at',
+			'c.label',
+			'c.roles_apply',
+			'd.definition',
+			'd.version'
+		])
+		.where('c.archived_at', 'is', null);
+	if (filter.therapistId) query = query.where('c.therapist_id', '=', filter.therapistId);
+	if (filter.coupleId) query = query.where('a.couple_id', '=', filter.coupleId);
+	if (filter.assignmentId) query = query.where('a.id', '=', filter.assignmentId);
+	if (filter.partnerId) {
+		const partnerId = filter.partnerId;
+		query = query.where(({ exists, selectFrom }) =>
+			exists(
+				selectFrom('couple_members as me')
+					.select('me.id')
+					.whereRef('me.couple_id', '=', 'a.couple_id')
+					.where('me.user_id', '=', partnerId)
+			)
+		);
+	}
+	if (filter.onlyOpen) query = query.where('a.status', '=', 'open');
+	const rows = await query.orderBy('a.created_at', 'desc').execute();
+	if (rows.length === 0) return [];
+
+	const ids = rows.map((r) => r.id);
+	const coupleIds = [...new Set(rows.map((r) => r.couple_id))];
+	const [members, responses, locks, nudges] = await Promise.all([
+		db
+			.selectFrom('couple_members')
+			.select(['couple_id', 'user_id', 'display_name', 'role'])
+			.where('couple_id', 'in', coupleIds)
+			.where('user_id', 'is not', null)
+			.orderBy('slot')
+			.execute(),
+		db
+			.selectFrom('responses')
+			.select(['assignment_id', 'user_id', 'item_id'])
+			.where('assignment_id', 'in', ids)
+			.execute(),
+		db
+			.selectFrom('section_locks')
+			.select(['assignment_id', 'user_id', 'section_id'])
+			.where('assignment_id', 'in', ids)
+			.execute(),
+		db
+			.withTables<HomeworkTables>()
+			.selectFrom('nudges')
+			.select(['assignment_id', 'user_id'])
+			.select((eb) => eb.fn.max('created_at').as('last'))
+			.where('assignment_id', 'in', ids)
+			.groupBy(['assignment_id', 'user_id'])
+			.execute()
+	]);
+	const key = (a: string, u: string) => `${a}:${u}`;
+	const answered = new Map<string, Set<string>>();
+	for (const r of responses) {
+		const k = key(r.assignment_id, r.user_id);
+		if (!answered.has(k)) answered.set(k, new Set());
+		answered.get(k)!.add(r.item_id);
+	}
+	const locked = new Map<string, Set<string>>();
+	for (const l of locks) {
+		const k = key(l.assignment_id, l.user_id);
+		if (!locked.has(k)) locked.set(k, new Set());
+		locked.get(k)!.add(l.section_id);
+	}
+	const nudged = new Map(
+		nudges.map((n) => [key(n.assignment_id, n.user_id), n.last ? new Date(n.last) : null])
+	);
+	const now = Date.now();
+
+	return rows.map((row) => {
+		const definition = row.definition as ExerciseDefinition;
+		const partners = members
+			.filter((m) => m.couple_id === row.couple_id)
+			.map((m) => {
+				const k = key(row.id, m.user_id!);
+				const role = row.roles_apply ? m.role : 'none';
+				return {
+					userId: m.user_id!,
+					name: m.display_name,
+					...statusOf(definition, role, answered.get(k) ?? new Set(), locked.get(k) ?? new Set()),
+					lastNudgedAt: nudged.get(k) ?? null
+				};
+			});
+		const isDone =
+			row.status === 'closed' ||
+			(partners.length > 0 && partners.every((p) => p.status === 'locked'));
+		return {
+			id: row.id,
+			coupleId: row.couple_id,
+			coupleLabel: row.label,
+			title: definition.title,
+			definitionId: row.definition_id,
+			version: row.version,
+			mode: row.mode,
+			status: row.status,
+			dueAt: row.due_at,
+			isOverdue:
+				row.mode === 'homework' && !isDone && row.due_at !== null && row.due_at.getTime() < now,
+			note: row.note,
+			createdAt: row.created_at,
+			partners
+		};
+	});
+}
+
+export interface PartnerHome {
+	due: (AssignmentSummary & { myStatus: PartnerStatus })[];
+	liveNow: AssignmentSummary[];
+	done: AssignmentSummary[];
+	reminders: { assignmentId: string; title: string; at: Date }[];
+}
+
+/** What a partner sees on /c: homework still to do (overdue first), live rooms open now, recent work. */
+export async function partnerHome(db: Kysely<Database>, userId: string): Promise<PartnerHome> {
+	const all = await summaries(db, { partnerId: userId });
+	const due: PartnerHome['due'] = [];
+	const liveNow: AssignmentSummary[] = [];
+	const done: AssignmentSummary[] = [];
+	for (const a of all) {
+		const mine = a.partners.find((p) => p.userId === userId);
+		const myStatus = mine?.status ?? 'not-started';
+		if (a.mode === 'live' && a.status === 'open') liveNow.push(a);
+		else if (a.mode === 'homework' && a.status === 'open' && myStatus !== 'locked')
+			due.push({ ...a, myStatus });
+		else done.push(a);
+	}
+	due.sort(
+		(x, y) =>
+			Number(y.isOverdue) - Number(x.isOverdue) ||
+			(x.dueAt?.getTime() ?? Infinity) - (y.dueAt?.getTime() ?? Infinity)
+	);
+	const nudgeRows = await db
+		.withTables<HomeworkTables>()
+		.selectFrom('nudges as n')
+		.innerJoin('assignments as a', 'a.id', 'n.assignment_id')
+		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
+		.select(['n.assignment_id', 'n.created_at', 'd.definition'])
+		.where('n.user_id', '=', userId)
+		.where('n.dismissed_at', 'is', null)
+		.where('a.status', '=', 'open')
+		.orderBy('n.created_at', 'desc')
+		.execute();
+	const stillDue = new Set(due.map((d) => d.id));
+	const reminders = nudgeRows
+		.filter((n) => stillDue.has(n.assignment_id))
+		.map((n) => ({
+			assignmentId: n.assignment_id,
+			title: (n.definition as ExerciseDefinition).title,
+			at: n.created_at
+		}));
+	return { due, liveNow, done: done.slice(0, 10), reminders };
+}
+
+export interface Agreement {
+	assignmentId: string;
+	title: string;
+	decidedAt: Date;
+	entries: {
+		itemId: string;
+		prompt: string;
+		value: unknown;
+		item: ExerciseDefinition['sections'][number]['items'][number];
+	}[];
+}
+
+/**
+ * What a couple has agreed: for each exercise, the joint answers of its most recent assignment
+ * that has any (the boundary agreement, the reassurance plan, or a custom exercise's joint items).
+ */
+export async function agreements(db: Kysely<Database>, coupleId: string): Promise<Agreement[]> {
+	const rows = await db
+		.selectFrom('joint_answers as j')
+		.innerJoin('assignments as a', 'a.id', 'j.assignment_id')
+		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
+		.select([
+			'j.assignment_id',
+			'j.item_id',
+			'j.value',
+			'j.updated_at',
+			'a.created_at',
+			'd.key',
+			'd.owner_id',
+			'd.definition'
+		])
+		.where('a.couple_id', '=', coupleId)
+		.orderBy('a.created_at', 'desc')
+		.execute();
+	const latestByExercise = new Map<string, string>();
+	for (const row of rows) {
+		const exercise = `${row.owner_id ?? ''}:${row.key}`;
+		if (!latestByExercise.has(exercise)) latestByExercise.set(exercise, row.assignment_id);
+	}
+	const chosen = new Set(latestByExercise.values());
+	const byAssignment = new Map<string, Agreement>();
+	for (const row of rows) {
+		if (!chosen.has(row.assignment_id)) continue;
+		const definition = row.definition as ExerciseDefinition;
+		const agreement = byAssignment.get(row.assignment_id) ?? {
+			assignmentId: row.assignment_id,
+			title: definition.title,
+			decidedAt: row.updated_at,
+			entries: []
+		};
+		const item = definition.sections.flatMap((s) => s.items).find((i) => i.id === row.item_id);
+		if (!item) continue;
+		if (row.updated_at > agreement.decidedAt) agreement.decidedAt = row.updated_at;
+		agreement.entries.push({ itemId: row.item_id, prompt: item.prompt, value: row.value, item });
+		byAssignment.set(row.assignment_id, agreement);
+	}
+	// Entries in the exercise's own order, so the agreement reads like the exercise.
+	for (const agreement of byAssignment.values()) {
+		const row = rows.find((r) => r.assignment_id === agreement.assignmentId)!;
+		const order = (row.definition as ExerciseDefinition).sections.flatMap((s) =>
+			s.items.map((i) => i.id)
+		);
+		agreement.entries.sort((x, y) => order.indexOf(x.itemId) - order.indexOf(y.itemId));
+	}
+	return [...byAssignment.values()];
+}
+
+/** Records an in-app reminder for a partner of the assignment; returns false for someone who is not one. */
+export async function nudge(
+	db: Kysely<Database>,
+	context: RoomContext,
+	partnerId: string
+): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+	if (context.actor.kind !== 'therapist')
+		return { ok: false, message: 'Only the therapist sends reminders.' };
+	if (!context.members.some((m) => m.userId === partnerId)) {
+		return { ok: false, message: 'That person is not a partner in this couple.' };
+	}
+	if (context.assignment.status === 'closed')
+		return { ok: false, message: 'This exercise has ended.' };
+	const row = await db
+		.withTables<HomeworkTables>()
+		.insertInto('nudges')
+		.values({
+			assignment_id: context.assignment.id,
+			user_id: partnerId,
+			sent_by: context.actor.userId
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return { ok: true, id: row.id };
+}
+
+export async function markEmailed(db: Kysely<Database>, nudgeId: string) {
+	await db
+		.withTables<HomeworkTables>()
+		.updateTable('nudges')
+		.set({ emailed_at: new Date() })
+		.where('id', '=', nudgeId)
+		.execute();
+}
+
+/** A partner opened the homework: its reminders are done. */
+export async function dismissReminders(db: Kysely<Database>, assignmentId: string, userId: string) {
+	await db
+		.withTables<HomeworkTables>()
+		.updateTable('nudges')
+		.set({ dismissed_at: new Date() })
+		.where('assignment_id', '=', assignmentId)
+		.where('user_id', '=', userId)
+		.where('dismissed_at', 'is', null)
+		.execute();
+}
