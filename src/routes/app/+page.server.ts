@@ -1,6 +1,8 @@
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
 import * as couples from '$lib/server/couples';
+import * as homework from '$lib/server/homework';
+import * as safety from '$lib/server/safety';
 import type { PageServerLoad } from './$types';
 
 const filters = ['active', 'archived', 'all'] as const;
@@ -13,6 +15,8 @@ export const load = (async ({ locals, url }) => {
 	return {
 		couples: await couples.listForTherapist(db(), user.id, { search, show }),
 		search,
-		show
+		show,
+		flags: await safety.openFlags(db(), user.id),
+		assignments: await homework.summaries(db(), { therapistId: user.id, onlyOpen: true })
 	};
 }) satisfies PageServerLoad;

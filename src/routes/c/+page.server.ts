@@ -1,5 +1,6 @@
 import { db } from '$lib/server/db';
 import { requirePartner } from '$lib/server/guards';
+import * as homework from '$lib/server/homework';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {
@@ -13,17 +14,23 @@ export const load = (async ({ locals }) => {
 		.where('couples.archived_at', 'is', null)
 		.execute();
 	const ids = memberships.map((m) => m.id);
-	const members = ids.length
-		? await db()
-				.selectFrom('couple_members')
-				.select(['couple_id', 'user_id', 'display_name'])
-				.where('couple_id', 'in', ids)
-				.orderBy('slot')
-				.execute()
-		: [];
+	const [members, home, agreements] = await Promise.all([
+		ids.length
+			? db()
+					.selectFrom('couple_members')
+					.select(['couple_id', 'user_id', 'display_name'])
+					.where('couple_id', 'in', ids)
+					.orderBy('slot')
+					.execute()
+			: [],
+		homework.partnerHome(db(), user.id),
+		Promise.all(ids.map((id) => homework.agreements(db(), id)))
+	]);
 	return {
-		couples: memberships.map((m) => ({
+		home,
+		couples: memberships.map((m, index) => ({
 			...m,
+			agreements: agreements[index],
 			people: members
 				.filter((p) => p.couple_id === m.id)
 				.map((p) => ({

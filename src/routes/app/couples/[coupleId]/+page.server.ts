@@ -4,6 +4,7 @@ import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
 import * as couples from '$lib/server/couples';
 import * as invites from '$lib/server/invites';
+import * as homework from '$lib/server/homework';
 import { isEmailConfigured, sendInvite } from '$lib/server/email';
 import { qrDataUri } from '$lib/server/auth/qr';
 import type { Actions, PageServerLoad } from './$types';
@@ -28,7 +29,8 @@ const BAD_SLOT = 'Choose which partner to invite. Reload the page and try again.
 
 export const load = (async ({ locals, params }) => {
 	const { couple } = await ownCouple(locals, params.coupleId);
-	return { couple, emailConfigured: isEmailConfigured() };
+	const assignments = await homework.summaries(db(), { coupleId: couple.id });
+	return { couple, emailConfigured: isEmailConfigured(), assignments };
 }) satisfies PageServerLoad;
 
 export const actions = {

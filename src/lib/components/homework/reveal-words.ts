@@ -1,0 +1,17 @@
+// Reveal policies in words a therapist (and a partner) can read.
+export type Reveal = 'simultaneous' | 'open' | 'therapist-only';
+
+export const REVEAL_WORDS: Record<Reveal, string> = {
+	simultaneous: 'Shared with your partner once you have both locked',
+	open: 'Shared with your partner as soon as it is saved',
+	'therapist-only': 'Seen only by your therapist'
+};
+
+export function revealSummary(counts: Record<Reveal, number>): string {
+	const parts = [
+		counts.simultaneous ? `${counts.simultaneous} shared when both lock` : '',
+		counts.open ? `${counts.open} shared at once` : '',
+		counts['therapist-only'] ? `${counts['therapist-only']} for the therapist only` : ''
+	].filter(Boolean);
+	return `Reveal: ${parts.join(', ') || 'no items'}.`;
+}
