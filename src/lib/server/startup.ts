@@ -4,6 +4,7 @@ import { connection } from './db';
 import { describeTarget, DatabaseConfigError } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { seedDemo, printDemoSignIns } from './demo/seed';
+import { installBuiltIns } from './exercises';
 
 const key = Symbol.for('trellis.startup');
 type Holder = { [key]?: Promise<void> };
@@ -28,6 +29,7 @@ async function run() {
 	}
 	const applied = await migrateToLatest(conn.db);
 	if (applied.length) console.log(`[db] ${where}: applied ${applied.length} migration(s)`);
+	await installBuiltIns(conn.db);
 
 	// Demo data only ever lands in a brand-new embedded database; a server database is seeded on purpose.
 	if (conn.target.kind === 'pglite' && process.env.TRELLIS_SEED_DEMO !== 'off') {

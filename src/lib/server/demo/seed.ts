@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, PartnerRole } from '../db/schema';
 import { hashPassword } from '../auth/password';
 import { totpKeyFromBase32 } from '../auth/totp';
+import { seedHistory } from './history';
 
 export const DEMO_PASSWORD = 'trellis-demo-2026';
 export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -119,6 +120,7 @@ export async function seedDemo(
 				partnerIds: partnerIds as [string, string]
 			});
 		}
+		await seedHistory(trx, ids);
 		return true;
 	});
 }

@@ -1,0 +1,55 @@
+// A safety item that meets its trigger: crisis resources at once for the partner who answered, an
+// urgent flag for the therapist (acknowledged, and audited), and nothing at all for the other partner.
+import type { Browser } from '@playwright/test';
+import { test, expect, expectAccessible, signIn, DEMO_TOTP_SECRET } from './fixtures';
+import { assignAsHomework, openInLibrary } from './exercises';
+
+async function person(browser: Browser, email: string) {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, email, email.startsWith('therapist') ? { totpSecret: DEMO_TOTP_SECRET } : {});
+	return { context, page };
+}
+
+test('a safety answer shows crisis resources and flags the therapist, never the partner', async ({
+	browser
+}) => {
+	const therapist = await person(browser, 'therapist@trellis.test');
+	await openInLibrary(therapist.page, /check-in/i);
+	const assignmentId = await assignAsHomework(
+		therapist.page,
+		'Jordan & Riley',
+		'This week’s check-in.'
+	);
+
+	const riley = await person(browser, 'riley@trellis.test');
+	await riley.page.goto(`/c/assignments/${assignmentId}`);
+	// Walk the sections until the safety question about feeling afraid at home appears.
+	const question = riley.page.getByRole('group', { name: /afraid|unsafe/i });
+	while (!(await question.isVisible())) {
+		await riley.page.getByRole('button', { name: 'Next section' }).click();
+	}
+	await question.getByRole('radio', { name: /often/i }).check();
+	const alert = riley.page.getByTestId('crisis-resources');
+	await expect(alert).toBeVisible();
+	await expect(alert).toContainText('988');
+	await expect(alert).toContainText('1-800-799-7233');
+	await expectAccessible(riley.page);
+
+	const jordan = await person(browser, 'jordan@trellis.test');
+	await jordan.page.goto(`/c/assignments/${assignmentId}`);
+	await expect(jordan.page.getByTestId('crisis-resources')).toHaveCount(0);
+	await jordan.page.goto('/c');
+	await expect(jordan.page.getByText(/told privately|safety flag/i)).toHaveCount(0);
+	await expect(jordan.page.getByRole('link', { name: 'all crisis support' })).toBeVisible();
+
+	await therapist.page.goto('/app');
+	const flags = therapist.page.getByTestId('safety-flags');
+	await expect(flags).toContainText('Riley');
+	await expect(flags).toContainText('Jordan & Riley');
+	await expectAccessible(therapist.page);
+	await flags.getByRole('button', { name: /Acknowledge/ }).click();
+	await expect(therapist.page.getByTestId('safety-flags')).toHaveCount(0);
+
+	for (const p of [therapist, riley, jordan]) await p.context.close();
+});
