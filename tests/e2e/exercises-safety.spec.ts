@@ -15,7 +15,7 @@ test('a safety answer shows crisis resources and flags the therapist, never the 
 	browser
 }) => {
 	const therapist = await person(browser, 'therapist@trellis.test');
-	await openInLibrary(therapist.page, /check-in/i);
+	await openInLibrary(therapist.page, /trust/i);
 	const assignmentId = await assignAsHomework(
 		therapist.page,
 		'Jordan & Riley',
