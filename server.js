@@ -12,6 +12,12 @@ const server = http.createServer();
 const io = new Server(server, { maxHttpBufferSize: 64_000, serveClient: false });
 globalThis.__trellisIo = io;
 
+// Without ORIGIN, adapter-node assumes https and SvelteKit would refuse every form posted over plain
+// http://localhost. Tell it the real protocol of each connection instead (never the client's claim).
+const protocolHeader = 'x-trellis-protocol';
+const derivesOrigin = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+if (derivesOrigin) process.env.PROTOCOL_HEADER = protocolHeader;
+
 let handler;
 try {
 	// Importing the handler runs the app's init hook: connect, migrate, seed the demo, attach /live.
@@ -27,7 +33,10 @@ try {
 	process.exit(1);
 }
 
-server.on('request', handler);
+server.on('request', (req, res) => {
+	if (derivesOrigin) req.headers[protocolHeader] = 'encrypted' in req.socket ? 'https' : 'http';
+	handler(req, res);
+});
 server.on('error', (error) => {
 	console.error(
 		error.code === 'EADDRINUSE'

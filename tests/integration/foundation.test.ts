@@ -95,6 +95,32 @@ describe('a running Trellis', () => {
 	});
 });
 
+describe('start-up without ORIGIN', () => {
+	it('accepts forms over plain http on whatever host name the browser used', async () => {
+		const server = await startServer({ env: { ORIGIN: '' } });
+		try {
+			const client = new HttpClient(server.url);
+			const response = await client.postForm('/login', {
+				email: 'nobody@example.test',
+				password: 'wrong password'
+			});
+			expect(response.status).toBe(400);
+			expect(await response.text()).toContain('That email or password is wrong.');
+			const forged = await fetch(`${server.url}/login`, {
+				method: 'POST',
+				headers: {
+					origin: 'https://evil.example',
+					'content-type': 'application/x-www-form-urlencoded'
+				},
+				body: 'email=a%40b.c&password=x'
+			});
+			expect(forged.status).toBe(403);
+		} finally {
+			await server.stop();
+		}
+	});
+});
+
 describe('start-up with a broken configuration', () => {
 	it('names DATABASE_URL when it cannot be used', async () => {
 		await expect(

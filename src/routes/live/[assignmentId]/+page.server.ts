@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import * as assignments from '$lib/server/assignments';
 import { viewFor } from '$lib/server/room-view';
+import * as safety from '$lib/server/safety';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals, params }) => {
@@ -12,6 +13,7 @@ export const load = (async ({ locals, params }) => {
 	if (!context) error(404, 'There is no such room, or it is not yours.');
 	return {
 		view: await viewFor(db(), context),
+		crisisResources: await safety.crisisResources(db(), context.therapistId),
 		homeHref: user.role === 'therapist' ? `/app/couples/${context.coupleId}` : '/c'
 	};
 }) satisfies PageServerLoad;
