@@ -63,8 +63,8 @@ test('the boundary exercise as homework, from assignment to results', async ({ b
 	await expect(therapist.page.getByTestId('partner-status')).toHaveCount(2);
 	await expect(therapist.page.getByTestId('partner-status').first()).toContainText('Not started');
 
-	// Alex, on a 360 px phone, answers "Crosses the line" throughout.
-	const alex = await person(browser, 'alex@trellis.test', { width: 360, height: 740 });
+	// Alex, on a 320 px phone, answers "Crosses the line" throughout.
+	const alex = await person(browser, 'alex@trellis.test', { width: 320, height: 700 });
 	await alex.page.getByTestId('due-list').getByRole('link').first().waitFor();
 	await alex.page.goto(`/c/assignments/${assignmentId}`);
 	await expect(alex.page.getByText('Take your time; there are no wrong answers.')).toBeVisible();
@@ -73,7 +73,7 @@ test('the boundary exercise as homework, from assignment to results', async ({ b
 	expect(sections).toBeGreaterThanOrEqual(6);
 	await allSaved(alex.page);
 	const scrollWidth = await alex.page.evaluate(() => document.documentElement.scrollWidth);
-	expect(scrollWidth).toBeLessThanOrEqual(360);
+	expect(scrollWidth).toBeLessThanOrEqual(320);
 
 	// Sam loses the network in the second section and keeps answering; nothing is lost or doubled.
 	const sam = await person(browser, 'sam@trellis.test');

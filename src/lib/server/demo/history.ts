@@ -17,8 +17,8 @@ const DAY = 24 * 3600_000;
 
 /** The built-in exercises the demo uses, by catalogue key. */
 export const DEMO_KEYS = {
-	checkIn: 'trust-check-in',
-	boundary: 'boundary-definition',
+	checkIn: 'trust-checkin',
+	boundary: 'boundaries',
 	forgiveness: 'forgiveness-readiness',
 	reassurance: 'reassurance-plan'
 } as const;
@@ -96,8 +96,11 @@ function answerFor(item: ExerciseItem, t: number, seed: string): unknown {
 				.slice(0, clamp(options.length * (0.4 + 0.6 * t), 1, options.length))
 				.map((o) => o.id);
 		}
-		case 'text':
-			return (item.prompt.toLowerCase().includes('need') ? NEEDS : HELPED)[h % 5];
+		case 'text': {
+			const prompt = item.prompt.toLowerCase();
+			if (prompt.includes('when')) return 'Sunday evenings after dinner, for ten minutes.';
+			return (prompt.includes('need') ? NEEDS : HELPED)[h % 5];
+		}
 		case 'list':
 			return PLAN.slice(h % 2, (h % 2) + 3);
 	}
