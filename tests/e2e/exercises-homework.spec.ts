@@ -55,6 +55,7 @@ test('the boundary exercise as homework, from assignment to results', async ({ b
 	const therapist = await person(browser, 'therapist@trellis.test');
 	await openInLibrary(therapist.page, /line/i);
 	await expect(therapist.page.getByTestId('preview')).toBeVisible();
+	await expectAccessible(therapist.page);
 	const assignmentId = await assignAsHomework(
 		therapist.page,
 		'Alex & Sam',
@@ -66,6 +67,7 @@ test('the boundary exercise as homework, from assignment to results', async ({ b
 	// Alex, on a 320 px phone, answers "Crosses the line" throughout.
 	const alex = await person(browser, 'alex@trellis.test', { width: 320, height: 700 });
 	await alex.page.getByTestId('due-list').getByRole('link').first().waitFor();
+	await expectAccessible(alex.page);
 	await alex.page.goto(`/c/assignments/${assignmentId}`);
 	await expect(alex.page.getByText('Take your time; there are no wrong answers.')).toBeVisible();
 	await expectAccessible(alex.page);

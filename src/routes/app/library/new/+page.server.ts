@@ -5,9 +5,21 @@ import * as exercises from '$lib/server/exercises';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load = (async ({ locals }) => {
+export const load = (async ({ locals, url }) => {
 	const { user } = requireTherapist(locals);
-	return { crisisResources: await safety.crisisResources(db(), user.id) };
+	// "Make a copy" starts the builder from any exercise the therapist may use, built-ins included.
+	const from = url.searchParams.get('from');
+	const source = from ? await exercises.get(db(), user.id, from) : null;
+	const copy = source
+		? {
+				title: `${source.definition.title} (my version)`,
+				purpose: source.definition.purpose,
+				instructions: source.definition.instructions,
+				estimatedMinutes: source.definition.estimatedMinutes,
+				sections: source.definition.sections
+			}
+		: null;
+	return { crisisResources: await safety.crisisResources(db(), user.id), copy };
 }) satisfies PageServerLoad;
 
 export const actions = {

@@ -1,10 +1,12 @@
-// Homework writes over plain HTTP: save one answer, or lock a section. The same domain calls as the live room.
+// Homework over plain HTTP: save one answer or lock a section (the same domain calls as the live room),
+// and read back what this person may see now (after a reveal, without reloading the page).
 import { error, json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import * as assignments from '$lib/server/assignments';
 import * as responses from '$lib/server/responses';
 import { broadcast } from '$lib/server/realtime';
+import { viewFor } from '$lib/server/room-view';
 import type { RequestHandler } from './$types';
 
 const opId = v.pipe(
@@ -64,4 +66,12 @@ export const POST = (async ({ locals, params, request }) => {
 	broadcast(context, result.events);
 	// The events went to the live room; the writer gets the ack.
 	return json({ ...result, events: undefined });
+}) satisfies RequestHandler;
+
+export const GET = (async ({ locals, params }) => {
+	const { user } = locals;
+	if (!user) error(401, 'Sign in first.');
+	const context = await assignments.loadContext(db(), user, params.assignmentId);
+	if (!context) error(404, 'There is no such assignment, or it is not yours.');
+	return json(await viewFor(db(), context));
 }) satisfies RequestHandler;
