@@ -104,6 +104,27 @@ describe('homework over HTTP', () => {
 		expect(notJson.status).toBe(415);
 	});
 
+	it('reads back only what the partner may see: the other’s therapist-only answers never', async () => {
+		const alex = await as('alex@trellis.test');
+		const views = await Promise.all(
+			(await homeworkIds(alex)).map(async (id) =>
+				(await alex.get(`/api/assignments/${id}/answers`)).json()
+			)
+		);
+		// This week's check-in: Sam has answered the first items, which only the therapist sees.
+		const checkIn = views.find(
+			(v) => v.definition.key === 'trust-checkin' && v.assignment.status === 'open'
+		);
+		expect(checkIn).toBeDefined();
+		const sam = checkIn.progress.find((p: { name: string }) => p.name === 'Sam');
+		expect(sam.answered).toContain('trust');
+		expect(checkIn.answers[sam.userId]?.trust).toBeUndefined();
+		const jordan = await as('jordan@trellis.test');
+		expect((await jordan.get(`/api/assignments/${checkIn.assignment.id}/answers`)).status).toBe(
+			404
+		);
+	});
+
 	it('lets the therapist open results and the library, and not answer', async () => {
 		const therapist = await as('therapist@trellis.test');
 		const library = await (await therapist.get('/app/library')).text();
