@@ -1,10 +1,10 @@
-// Reveal policies in words a therapist (and a partner) can read.
+// Reveal policies in words, for the library and the builder.
 export type Reveal = 'simultaneous' | 'open' | 'therapist-only';
 
 export const REVEAL_WORDS: Record<Reveal, string> = {
-	simultaneous: 'Shared with your partner once you have both locked',
-	open: 'Shared with your partner as soon as it is saved',
-	'therapist-only': 'Seen only by your therapist'
+	simultaneous: 'Shared with the other partner once both have locked',
+	open: 'Shared with the other partner as soon as it is saved',
+	'therapist-only': 'Seen only by the therapist'
 };
 
 export function revealSummary(counts: Record<Reveal, number>): string {

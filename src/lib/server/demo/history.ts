@@ -20,7 +20,9 @@ export const DEMO_KEYS = {
 	checkIn: 'trust-checkin',
 	boundary: 'boundaries',
 	forgiveness: 'forgiveness-readiness',
-	reassurance: 'reassurance-plan'
+	reassurance: 'reassurance-plan',
+	/** For a couple without injured/involved roles, whose partners have no forgiveness items to answer. */
+	connection: 'connection-checkin'
 } as const;
 
 interface Partner {
@@ -271,6 +273,8 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 		][index % 3];
 		const at = (weeksAgo: number) => t0 + ((t1 - t0) * (6 - weeksAgo)) / 6;
 		const add = (plan: Planned) => createAssignment(db, ids.therapistId, couple.id, partners, plan);
+		const hasRoles = partners.some((p) => p.role !== 'none');
+		const readiness = hasRoles ? DEMO_KEYS.forgiveness : DEMO_KEYS.connection;
 
 		for (let weeksAgo = 6; weeksAgo >= 1; weeksAgo--) {
 			await add({
@@ -295,7 +299,7 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 			note: 'Take your time with each scenario; there are no wrong answers.'
 		});
 		await add({
-			key: DEMO_KEYS.forgiveness,
+			key: readiness,
 			mode: 'homework',
 			createdDaysAgo: 16,
 			dueInDays: -11,
@@ -314,7 +318,7 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 		});
 		// Still to do: one overdue, one due this week.
 		await add({
-			key: DEMO_KEYS.forgiveness,
+			key: readiness,
 			mode: 'homework',
 			createdDaysAgo: 9,
 			dueInDays: -2,
