@@ -14,6 +14,8 @@ async function coupleOf(therapistId: string, coupleId: string) {
 		.select(['id', 'label'])
 		.where('id', '=', coupleId)
 		.where('therapist_id', '=', therapistId)
+		// An archived couple's record is read-only: nothing new is assigned to it.
+		.where('archived_at', 'is', null)
 		.executeTakeFirst();
 }
 
