@@ -51,12 +51,15 @@ export function resilientClient(baseUrl: () => string, who: Person, assignmentId
 	}) as Client;
 	let lastSeq = 0;
 	const seqs: number[] = [];
-	let joined: Promise<void> = new Promise(() => undefined);
+	// One promise per "not joined" period: writers waiting on it are all released by the next join.
+	let isJoined = false;
 	let markJoined = () => undefined as void;
+	let joined = new Promise<void>((resolve) => (markJoined = resolve));
 	const resetJoin = () => {
+		if (!isJoined) return;
+		isJoined = false;
 		joined = new Promise<void>((resolve) => (markJoined = resolve));
 	};
-	resetJoin();
 	socket.on('disconnect', resetJoin);
 	socket.on('connect', async () => {
 		const ack = await socket
@@ -66,6 +69,7 @@ export function resilientClient(baseUrl: () => string, who: Person, assignmentId
 		if (!ack || !ack.ok) return;
 		for (const event of ack.events) take(event.seq);
 		lastSeq = Math.max(lastSeq, ack.seq);
+		isJoined = true;
 		markJoined();
 	});
 	function take(seq: number) {
@@ -107,7 +111,7 @@ export async function writeAnswers(
 			await client.whenJoined();
 			stats.attempts += 1;
 			const ack = await client.socket
-				.timeout(2000)
+				.timeout(1000)
 				.emitWithAck('answer:save', { opId, itemId: 'hope', value: `${label} ${i}` })
 				.catch(() => null);
 			if (ack?.ok) {

@@ -90,7 +90,7 @@ describe('faults', () => {
 				drops += 1;
 				victim.socket.io.engine.close();
 			}
-		}, 40);
+		}, 100);
 		const writers = await Promise.all([writeAnswers(alex, 'a', 80), writeAnswers(sam, 's', 80)]);
 		clearInterval(chaos);
 		const figures = await tally(s.database.db, writers);

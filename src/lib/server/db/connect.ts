@@ -51,6 +51,11 @@ export function connect(target: DatabaseTarget): Connection {
 		});
 		// An idle client losing its server (a restart, a terminated backend) must not crash the process.
 		pool.on('error', (error) => console.error(`[db] idle connection error: ${error.message}`));
+		// A checked-out client (a query in flight, the Socket.IO adapter's LISTEN) has no pool listener:
+		// without one of its own, a terminated backend would throw an unhandled 'error' and end the process.
+		pool.on('connect', (client) =>
+			client.on('error', (error) => console.error(`[db] connection error: ${error.message}`))
+		);
 		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 		return { db, target, pool, close: () => db.destroy() };
 	}

@@ -1,5 +1,5 @@
 // Runs the Kysely migrations in /migrations; bundled through import.meta.glob so it works in dev, build and tests.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 
@@ -17,7 +17,10 @@ const provider: MigrationProvider = {
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-	const migrator = new Migrator({ db, provider });
+	// Name the schema: Kysely's existence check looks across all schemas, so another schema's
+	// migration tables (tests, benchmarks) would otherwise be taken for this one's.
+	const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+	const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0].schema });
 	const { error, results } = await migrator.migrateToLatest();
 	if (error) {
 		const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
