@@ -1,6 +1,6 @@
 // Answers, section locks, reveals and joint decisions: the one way in for homework pages and live sockets.
 // Each write, its room event and its op receipt commit together, so a repeated opId never writes twice.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
 	isSafetyTriggered,
 	itemsFor,
@@ -37,6 +37,13 @@ function findItem(definition: ExerciseDefinition, itemId: string) {
 }
 
 const OP_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** Thrown inside a write's transaction to refuse it and roll back whatever the write had begun. */
+class Refused extends Error {
+	constructor(readonly failure: Failure) {
+		super(failure.error.message);
+	}
+}
 
 function isUniqueViolation(error: unknown) {
 	return (
@@ -97,6 +104,7 @@ async function once<T extends object>(
 			return { ...result, ok: true as const, events, replayed: false };
 		});
 	} catch (error) {
+		if (error instanceof Refused) return error.failure;
 		if (isUniqueViolation(error)) {
 			const winner = await replay();
 			if (winner) return winner as WriteResult<T>;
@@ -173,61 +181,66 @@ export async function saveAnswer(
 	const checked = validateAnswer(item, input.value);
 	if (!checked.ok) return failure('invalid-answer', checked.message);
 
+	// The hot path of a live room, in two statements: take the next seq (which locks the assignment row
+	// and reads its state), then store the answer and its event together. A refusal rolls both back.
+	const assignmentId = context.assignment.id;
+	const userId = context.actor.userId;
 	return once(db, context, input.opId, async (trx) => {
-		const assignment = await lockAssignment(trx, context.assignment.id);
-		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
-		if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
-			return failure(
-				'section-not-current',
-				`"${section.title}" is not the section the room is on.`
+		const { rows } = await sql<{
+			status: 'open' | 'closed';
+			mode: 'homework' | 'live';
+			current_section_id: string | null;
+			last_seq: number;
+			is_locked: boolean;
+			is_revealed: boolean;
+		}>`update assignments set last_seq = last_seq + 1 where id = ${assignmentId}
+			returning status, mode, current_section_id, last_seq,
+				exists (select 1 from section_locks where assignment_id = ${assignmentId}
+					and section_id = ${section.id} and user_id = ${userId}) as is_locked,
+				exists (select 1 from section_reveals where assignment_id = ${assignmentId}
+					and section_id = ${section.id}) as is_revealed`.execute(trx);
+		const state = rows[0];
+		if (state.status === 'closed')
+			throw new Refused(failure('room-closed', 'This exercise has ended.'));
+		if (state.mode === 'live' && state.current_section_id !== section.id) {
+			throw new Refused(
+				failure('section-not-current', `"${section.title}" is not the section the room is on.`)
 			);
 		}
-		const state = await sectionState(trx, context.assignment.id, section.id);
-		if (state.lockedBy.has(context.actor.userId) || state.isRevealed) {
-			return failure(
-				'section-locked',
-				`You have locked "${section.title}"; its answers are final.`
+		if (state.is_locked || state.is_revealed) {
+			throw new Refused(
+				failure('section-locked', `You have locked "${section.title}"; its answers are final.`)
 			);
 		}
-		await trx
-			.insertInto('responses')
-			.values({
-				assignment_id: context.assignment.id,
-				user_id: context.actor.userId,
-				item_id: item.id,
-				value: JSON.stringify(checked.value),
-				updated_at: new Date()
-			})
-			.onConflict((oc) =>
-				oc.columns(['assignment_id', 'user_id', 'item_id']).doUpdateSet({
-					value: JSON.stringify(checked.value),
-					updated_at: new Date()
-				})
+		const payload = { itemId: item.id, sectionId: section.id, value: checked.value };
+		await sql`with saved as (
+				insert into responses (assignment_id, user_id, item_id, value, updated_at)
+				values (${assignmentId}, ${userId}, ${item.id}, ${JSON.stringify(checked.value)}::jsonb, now())
+				on conflict (assignment_id, user_id, item_id)
+				do update set value = excluded.value, updated_at = excluded.updated_at
 			)
-			.execute();
+			insert into room_events (assignment_id, seq, type, actor_id, payload)
+			values (${assignmentId}, ${state.last_seq}, 'answer-saved', ${userId}, ${JSON.stringify(payload)}::jsonb)`.execute(
+			trx
+		);
 		const safety = isSafetyTriggered(item, checked.value);
 		if (safety) {
 			await trx
 				.insertInto('safety_flags')
 				.values({
-					assignment_id: context.assignment.id,
+					assignment_id: assignmentId,
 					couple_id: context.coupleId,
-					user_id: context.actor.userId,
+					user_id: userId,
 					item_id: item.id
 				})
 				.execute();
 		}
-		const event = await roomEvents.append(
-			trx,
-			context.assignment.id,
-			'answer-saved',
-			context.actor.userId,
-			{
-				itemId: item.id,
-				sectionId: section.id,
-				value: checked.value
-			}
-		);
+		const event: StoredEvent = {
+			seq: state.last_seq,
+			type: 'answer-saved',
+			actorId: userId,
+			payload
+		};
 		return { ok: true, safety, events: [event] };
 	});
 }
