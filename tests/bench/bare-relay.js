@@ -19,14 +19,12 @@ live.on('connection', (socket) => {
 	socket.on('answer:save', (payload, ack) => {
 		seq += 1;
 		ack?.({ ok: true, seq });
-		socket
-			.to(room)
-			.emit('room:event', {
-				seq,
-				type: 'answer-saved',
-				itemId: payload?.itemId,
-				sentAt: payload?.sentAt
-			});
+		socket.to(room).emit('room:event', {
+			seq,
+			type: 'answer-saved',
+			itemId: payload?.itemId,
+			sentAt: payload?.sentAt
+		});
 	});
 	socket.on('room:advance', (payload, ack) => {
 		seq += 1;

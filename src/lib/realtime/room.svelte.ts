@@ -68,9 +68,8 @@ export class LiveRoom {
 		socket.on('room:event', (event) => this.#receive(event));
 		socket.on('presence', (p) => {
 			if (p.assignmentId !== this.#assignmentId) return;
-			this.online = p.online
-				? [...new Set([...this.online, p.userId])]
-				: this.online.filter((id) => id !== p.userId);
+			const others = this.online.filter((id) => id !== p.userId);
+			this.online = p.online ? [...others, p.userId] : others;
 		});
 		if (socket.connected) void this.#join();
 	}
