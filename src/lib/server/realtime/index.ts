@@ -5,6 +5,7 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import type {
 	Ack,
 	AckError,
+	RoomEvent,
 	ClientToServerEvents,
 	ServerToClientEvents,
 	SocketData
@@ -20,13 +21,23 @@ import * as roomEvents from '../room-events';
 import type { RoomContext } from '../assignments';
 import type { StoredEvent } from '../room-events';
 
+/** Messages between instances of the app (through the PostgreSQL adapter). */
+interface InterServerEvents {
+	'room:deliver': (deliveries: Delivery[]) => void;
+}
+
 export type LiveNamespace = Namespace<
 	ClientToServerEvents,
 	ServerToClientEvents,
-	object,
+	InterServerEvents,
 	SocketData
 >;
-export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
+export type LiveSocket = Socket<
+	ClientToServerEvents,
+	ServerToClientEvents,
+	InterServerEvents,
+	SocketData
+>;
 
 const attached = Symbol.for('trellis.realtime.attached');
 const ioKey = '__trellisIo';
@@ -61,13 +72,30 @@ export function broadcast(context: RoomContext, events: StoredEvent[]) {
 	if (!live || events.length === 0) return;
 	const recipients = [context.therapistId, ...assignments.partnerIds(context)];
 	const none = new Set<string>();
+	const deliveries: Delivery[] = [];
 	for (const event of events) {
 		for (const userId of recipients) {
 			const projected = roomEvents.project(context, userId, event, none);
 			if (projected)
-				live.to(memberRoom(context.assignment.id, userId)).emit('room:event', projected);
+				deliveries.push({ room: memberRoom(context.assignment.id, userId), event: projected });
 		}
 	}
+	deliver(live, deliveries);
+	// Other instances get the already-projected events in one message (one NOTIFY), not one per recipient.
+	if (isClustered(live)) live.serverSideEmit(DELIVER, deliveries);
+}
+
+interface Delivery {
+	room: string;
+	event: RoomEvent;
+}
+
+const DELIVER = 'room:deliver' as const;
+const clustered = new WeakSet<LiveNamespace>();
+const isClustered = (live: LiveNamespace) => clustered.has(live);
+
+function deliver(live: LiveNamespace, deliveries: Delivery[]) {
+	for (const { room, event } of deliveries) live.local.to(room).emit('room:event', event);
 }
 
 async function onlineUserIds(live: LiveNamespace, room: string): Promise<string[]> {
@@ -140,6 +168,11 @@ export async function attachRealtime(io: Server): Promise<void> {
 	}
 
 	const live = io.of(LIVE_NAMESPACE) as LiveNamespace;
+	if (pool && target.kind === 'postgres') {
+		clustered.add(live);
+		// Only server-to-server messages from other instances arrive here.
+		live.on(DELIVER, (deliveries) => deliver(live, deliveries));
+	}
 
 	live.use(async (socket, next) => {
 		try {
