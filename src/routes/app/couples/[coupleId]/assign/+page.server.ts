@@ -9,14 +9,16 @@ import type { Actions, PageServerLoad } from './$types';
 
 async function coupleOf(therapistId: string, coupleId: string) {
 	if (!/^[0-9a-f-]{36}$/i.test(coupleId)) return null;
-	return db()
-		.selectFrom('couples')
-		.select(['id', 'label'])
-		.where('id', '=', coupleId)
-		.where('therapist_id', '=', therapistId)
-		// An archived couple's record is read-only: nothing new is assigned to it.
-		.where('archived_at', 'is', null)
-		.executeTakeFirst();
+	return (
+		db()
+			.selectFrom('couples')
+			.select(['id', 'label'])
+			.where('id', '=', coupleId)
+			.where('therapist_id', '=', therapistId)
+			// An archived couple's record is read-only: nothing new is assigned to it.
+			.where('archived_at', 'is', null)
+			.executeTakeFirst()
+	);
 }
 
 export const load = (async ({ locals, params, url }) => {
