@@ -254,6 +254,38 @@ describe('the therapist and joint answers', () => {
 		expect((await save(alex.socket, 'needs', ['A call when running late'])).ok).toBe(true);
 	});
 
+	it('lets the therapist reveal early and re-open a section, each audited', async () => {
+		const alex = await joined(practice.alex);
+		const sam = await joined(practice.sam);
+		const therapist = await joined(practice.therapist);
+		await save(alex.socket, 'flirt', { choice: 'ok' });
+		expect(
+			await sam.socket.emitWithAck('room:reveal', { opId: opId(), sectionId: 'first' })
+		).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+		expect(
+			(await therapist.socket.emitWithAck('room:reveal', { opId: opId(), sectionId: 'first' })).ok
+		).toBe(true);
+		expect(await sam.events.next((e) => e.type === 'section-revealed')).toMatchObject({
+			answers: { [practice.alex.id]: { flirt: { choice: 'ok' } } }
+		});
+		expect(await save(alex.socket, 'flirt', { choice: 'talk-first' })).toMatchObject({
+			ok: false,
+			error: { code: 'section-locked' }
+		});
+		expect(
+			(await therapist.socket.emitWithAck('room:reopen', { opId: opId(), sectionId: 'first' })).ok
+		).toBe(true);
+		await alex.events.next((e) => e.type === 'section-reopened');
+		expect((await save(alex.socket, 'flirt', { choice: 'talk-first' })).ok).toBe(true);
+		const audited = await database.db
+			.selectFrom('audit_log')
+			.select('action')
+			.where('action', 'like', 'room.section.%')
+			.orderBy('id')
+			.execute();
+		expect(audited.map((a) => a.action)).toEqual(['room.section.reveal', 'room.section.reopen']);
+	});
+
 	it('keeps every entry when both partners add to a joint list at the same time', async () => {
 		const alex = await joined(practice.alex);
 		const sam = await joined(practice.sam);
