@@ -203,6 +203,18 @@ describe('the library and its versions', () => {
 		expect(mine[0]).toMatchObject({ id: next.id, version: 2, assignmentCount: 2 });
 	});
 
+	it('removes an exercise from the library while its assignments keep their answers', async () => {
+		const { definitionId, assignmentId } = await homeworkOf();
+		expect(await exercises.archive(database.db, practice.stranger.id, definitionId)).toBe(false);
+		expect(await exercises.archive(database.db, practice.therapist.id, definitionId)).toBe(true);
+		expect(
+			(await exercises.list(database.db, practice.therapist.id)).some((e) => e.id === definitionId)
+		).toBe(false);
+		expect((await contextOf(practice.alex, assignmentId)).definition.title).toBe(
+			testExercise.title
+		);
+	});
+
 	it('keeps one therapist’s exercises out of another’s library and reach', async () => {
 		const saved = await exercises.createCustom(database.db, practice.therapist.id, testExercise);
 		if (!saved.ok) throw new Error(saved.errors.join());

@@ -1,9 +1,9 @@
-import { error } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
 import * as exercises from '$lib/server/exercises';
 import * as safety from '$lib/server/safety';
-import type { PageServerLoad } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, params }) => {
 	const { user } = requireTherapist(locals);
@@ -30,3 +30,13 @@ export const load = (async ({ locals, params }) => {
 		crisisResources
 	};
 }) satisfies PageServerLoad;
+
+export const actions = {
+	archive: async ({ locals, params }) => {
+		const { user } = requireTherapist(locals);
+		if (!(await exercises.archive(db(), user.id, params.definitionId))) {
+			error(404, 'There is no such exercise of yours.');
+		}
+		redirect(303, '/app/library?archived=1');
+	}
+} satisfies Actions;
