@@ -210,7 +210,13 @@ export async function partnerHome(db: Kysely<Database>, userId: string): Promise
 		const mine = a.partners.find((p) => p.userId === userId);
 		const myStatus = mine?.status ?? 'not-started';
 		if (a.mode === 'live' && a.status === 'open') liveNow.push(a);
-		else if (a.mode === 'homework' && a.status === 'open' && myStatus !== 'locked')
+		// Homework with nothing for this partner's role is not theirs to do.
+		else if (
+			a.mode === 'homework' &&
+			a.status === 'open' &&
+			myStatus !== 'locked' &&
+			(mine?.total ?? 0) > 0
+		)
 			due.push({ ...a, myStatus });
 		else done.push(a);
 	}
