@@ -120,7 +120,7 @@ describe('refusing answers that do not fit', () => {
 		broken.sections[0].items[1].type = 'slider';
 		const saved = await exercises.createCustom(database.db, practice.therapist.id, broken);
 		expect(saved.ok).toBe(false);
-		if (!saved.ok) expect(saved.errors.join(' ')).toContain('texting');
+		if (!saved.ok) expect(saved.errors.join(' ')).toContain('Item "texting" (section 1, item 2)');
 		const noOptions = structuredClone(testExercise) as unknown as {
 			sections: { items: Record<string, unknown>[] }[];
 		};

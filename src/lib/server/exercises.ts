@@ -32,7 +32,28 @@ export function check(
 ): { ok: true; definition: ExerciseDefinition } | { ok: false; errors: string[] } {
 	const result = parseDefinition(input);
 	if (result.ok) return { ok: true, definition: result.definition };
-	return { ok: false, errors: result.issues };
+	return { ok: false, errors: result.issues.map((issue) => withPosition(issue, input)) };
+}
+
+/** Adds where an item or section sits ("section 2, item 3"), since a builder's ids mean nothing to a person. */
+function withPosition(issue: string, input: unknown): string {
+	const sections = (input as { sections?: { id?: unknown; items?: { id?: unknown }[] }[] })
+		?.sections;
+	if (!Array.isArray(sections)) return issue;
+	return issue
+		.replace(/^Item "([^"]+)"/, (whole, id: string) => {
+			for (const [s, section] of sections.entries()) {
+				const i = Array.isArray(section?.items)
+					? section.items.findIndex((item) => item?.id === id)
+					: -1;
+				if (i >= 0) return `${whole} (section ${s + 1}, item ${i + 1})`;
+			}
+			return whole;
+		})
+		.replace(/^Section "([^"]+)"/, (whole, id: string) => {
+			const s = sections.findIndex((section) => section?.id === id);
+			return s >= 0 ? `${whole} (section ${s + 1})` : whole;
+		});
 }
 
 /**
