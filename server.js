@@ -15,6 +15,8 @@ globalThis.__trellisIo = io;
 // Without ORIGIN, adapter-node assumes https and SvelteKit would refuse every form posted over plain
 // http://localhost. Tell it the real protocol of each connection instead (never the client's claim).
 const protocolHeader = 'x-trellis-protocol';
+if (process.env.ORIGIN?.trim() === '') delete process.env.ORIGIN; // an empty ORIGIN means "not set"
+
 const derivesOrigin = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (derivesOrigin) process.env.PROTOCOL_HEADER = protocolHeader;
 

@@ -322,11 +322,12 @@ export async function attachRealtime(io: Server): Promise<void> {
 			write: (ctx: RoomContext, payload: P) => Promise<responses.WriteResult<object>>
 		) {
 			handle<P>(event, async (payload) => {
-				if (!context) return fail('not-joined', 'Join a room first (room:join).');
-				const result = await write(context, payload);
+				const joined = context; // the socket may leave or switch rooms while the write runs
+				if (!joined) return fail('not-joined', 'Join a room first (room:join).');
+				const result = await write(joined, payload);
 				if (!result.ok) return result;
 				const { events, replayed: _replayed, ...ack } = result;
-				broadcast(context, events);
+				broadcast(joined, events);
 				return ack;
 			});
 		}
