@@ -28,12 +28,14 @@ export function failure(code: ErrorCode, message: string): Failure {
 
 type Item = ExerciseDefinition['sections'][number]['items'][number];
 
-function findItem(definition: ExerciseDefinition, itemId: string) {
+/** The item a message names, with its section, or the refusal to send back. */
+function itemNamed(definition: ExerciseDefinition, itemId: unknown) {
+	if (typeof itemId !== 'string') return failure('bad-request', 'itemId must be a string.');
 	for (const section of definition.sections) {
 		const item = section.items.find((i) => i.id === itemId);
-		if (item) return { item, section };
+		if (item) return { ok: true as const, item, section };
 	}
-	return null;
+	return failure('not-found', `There is no item "${itemId.slice(0, 80)}" in this exercise.`);
 }
 
 const OP_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -166,13 +168,8 @@ export async function saveAnswer(
 ): Promise<WriteResult<{ safety: boolean }>> {
 	const refused = partnerOnly(context);
 	if (refused) return refused;
-	if (typeof input.itemId !== 'string') return failure('bad-request', 'itemId must be a string.');
-	const found = findItem(context.definition, input.itemId);
-	if (!found)
-		return failure(
-			'not-found',
-			`There is no item "${input.itemId.slice(0, 80)}" in this exercise.`
-		);
+	const found = itemNamed(context.definition, input.itemId);
+	if (!found.ok) return found;
 	const { item, section } = found;
 	const mine = itemsFor(context.definition, context.actor.role);
 	if (!mine.some((i: Item) => i.id === item.id)) {
@@ -330,13 +327,8 @@ export async function saveJoint(
 	context: RoomContext,
 	input: { opId: unknown; itemId: unknown; value: unknown }
 ): Promise<WriteResult> {
-	if (typeof input.itemId !== 'string') return failure('bad-request', 'itemId must be a string.');
-	const found = findItem(context.definition, input.itemId);
-	if (!found)
-		return failure(
-			'not-found',
-			`There is no item "${input.itemId.slice(0, 80)}" in this exercise.`
-		);
+	const found = itemNamed(context.definition, input.itemId);
+	if (!found.ok) return found;
 	const { item, section } = found;
 	if (!item.joint) return failure('forbidden', `Item "${item.id}" has no joint answer.`);
 
