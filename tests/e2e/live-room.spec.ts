@@ -38,7 +38,7 @@ test('a reload in the middle of a section restores what was answered', async ({ 
 });
 
 test('therapist, Alex and Sam run the demo boundary exercise live', async ({ browser }) => {
-	const alex = await person(browser, 'alex@trellis.test', { width: 360, height: 780 });
+	const alex = await person(browser, 'alex@trellis.test', { width: 320, height: 720 });
 	const href = await liveHref(alex.page);
 
 	const sam = await person(browser, 'sam@trellis.test');
@@ -49,6 +49,10 @@ test('therapist, Alex and Sam run the demo boundary exercise live', async ({ bro
 	}
 	await expectAccessible(alex.page);
 	await expectAccessible(therapist.page);
+	// A phone at 320 px: nothing sideways to scroll.
+	expect(
+		await alex.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+	).toBeLessThanOrEqual(0);
 
 	const items = alex.page.locator('fieldset');
 	const count = await items.count();
