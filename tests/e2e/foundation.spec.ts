@@ -61,3 +61,16 @@ test('the partner home fits a 320 px phone', async ({ browser }) => {
 	await expectAccessible(page);
 	await context.close();
 });
+
+test('signing in and out works without JavaScript', async ({ browser }) => {
+	const context = await browser.newContext({ javaScriptEnabled: false });
+	const page = await context.newPage();
+	await page.goto('/login');
+	await page.getByLabel('Email').fill('priya@trellis.test');
+	await page.getByLabel('Password').fill('trellis-demo-2026');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(/\/c$/);
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(page).toHaveURL(/\/login$/);
+	await context.close();
+});

@@ -48,7 +48,7 @@ describe('a therapist and two partners, over HTTP', () => {
 		expect(landing.body).toContain('Dr. Maya invited you');
 		expect(landing.body).toContain('value="alex@example.test"');
 		expect(landing.response.headers.get('cache-control')).toBe('no-store');
-		expect(landing.response.headers.get('referrer-policy')).toBe('no-referrer');
+		expect(landing.response.headers.get('referrer-policy')).toBe('same-origin');
 
 		const alex = await acceptInvite(app.server.url, alexToken, 'alex@example.test');
 		const sam = await acceptInvite(app.server.url, samToken, 'sam@example.test');

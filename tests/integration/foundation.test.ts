@@ -19,7 +19,7 @@ describe('a running Trellis', () => {
 		const anonymous = await fetch(`${app.server.url}/login`);
 		expect(anonymous.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
 		expect(anonymous.headers.get('x-content-type-options')).toBe('nosniff');
-		expect(anonymous.headers.get('referrer-policy')).toBe('no-referrer');
+		expect(anonymous.headers.get('referrer-policy')).toBe('same-origin');
 		expect(anonymous.headers.get('permissions-policy')).toContain('camera=()');
 
 		const client = await new HttpClient(app.server.url).signIn(

@@ -48,7 +48,7 @@ function publicView(view: invites.InviteView) {
 }
 
 export const load = (async ({ params, setHeaders }) => {
-	// The token is a credential in the URL: never cache the page, and never send a Referer (hooks set no-referrer).
+	// The token is a credential in the URL: never cache the page, and never send a Referer (hooks send it only to this origin).
 	setHeaders({ 'cache-control': 'no-store' });
 	const view = await invites.lookup(db(), params.token);
 	return { invite: publicView(view) };
