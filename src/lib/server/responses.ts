@@ -40,13 +40,6 @@ function itemNamed(definition: ExerciseDefinition, itemId: unknown) {
 
 const OP_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** Thrown inside a write's transaction to refuse it and roll back whatever the write had begun. */
-class Refused extends Error {
-	constructor(readonly failure: Failure) {
-		super(failure.error.message);
-	}
-}
-
 function isUniqueViolation(error: unknown) {
 	return (
 		typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
@@ -57,6 +50,26 @@ function isUniqueViolation(error: unknown) {
  * Runs a write once per (user, opId): a repeat returns the first result without writing again.
  * Two concurrent repeats race on the receipt's primary key; the loser rolls back and reads the winner's.
  */
+/** The first result of an op already applied, or null when this opId is new for this user. */
+async function replayReceipt<T extends object>(
+	db: Kysely<Database>,
+	context: RoomContext,
+	opId: string
+): Promise<WriteResult<T> | null> {
+	const receipt = await db
+		.selectFrom('op_receipts')
+		.select(['result', 'assignment_id'])
+		.where('user_id', '=', context.actor.userId)
+		.where('op_id', '=', opId)
+		.executeTakeFirst();
+	if (!receipt) return null;
+	if (receipt.assignment_id !== context.assignment.id) {
+		return failure('bad-request', 'That opId was already used for another assignment.');
+	}
+	const result = receipt.result as T & { seq: number };
+	return { ...result, ok: true, events: [], replayed: true } as WriteResult<T>;
+}
+
 async function once<T extends object>(
 	db: Kysely<Database>,
 	context: RoomContext,
@@ -66,25 +79,7 @@ async function once<T extends object>(
 	if (typeof opId !== 'string' || !OP_ID.test(opId)) {
 		return failure('bad-request', 'opId must be 8 to 64 letters, digits, "-" or "_".');
 	}
-	const userId = context.actor.userId;
-	const replay = async () => {
-		const receipt = await db
-			.selectFrom('op_receipts')
-			.select(['result', 'assignment_id'])
-			.where('user_id', '=', userId)
-			.where('op_id', '=', opId)
-			.executeTakeFirst();
-		if (!receipt) return null;
-		if (receipt.assignment_id !== context.assignment.id) {
-			return failure('bad-request', 'That opId was already used for another assignment.');
-		}
-		return {
-			...(receipt.result as T & { seq: number }),
-			ok: true as const,
-			events: [],
-			replayed: true
-		};
-	};
+	const replay = () => replayReceipt<T>(db, context, opId);
 	const earlier = await replay();
 	if (earlier) return earlier as WriteResult<T>;
 	try {
@@ -97,7 +92,7 @@ async function once<T extends object>(
 			await trx
 				.insertInto('op_receipts')
 				.values({
-					user_id: userId,
+					user_id: context.actor.userId,
 					op_id: opId,
 					assignment_id: context.assignment.id,
 					result: JSON.stringify(result)
@@ -106,7 +101,6 @@ async function once<T extends object>(
 			return { ...result, ok: true as const, events, replayed: false };
 		});
 	} catch (error) {
-		if (error instanceof Refused) return error.failure;
 		if (isUniqueViolation(error)) {
 			const winner = await replay();
 			if (winner) return winner as WriteResult<T>;
@@ -178,68 +172,71 @@ export async function saveAnswer(
 	const checked = validateAnswer(item, input.value);
 	if (!checked.ok) return failure('invalid-answer', checked.message);
 
-	// The hot path of a live room, in two statements: take the next seq (which locks the assignment row
-	// and reads its state), then store the answer and its event together. A refusal rolls both back.
+	if (typeof input.opId !== 'string' || !OP_ID.test(input.opId)) {
+		return failure('bad-request', 'opId must be 8 to 64 letters, digits, "-" or "_".');
+	}
+	// The hot path of a live room is one statement, atomic on its own: it takes the next seq only while
+	// the section is open to this partner and the opId is new (the row lock orders writers), then stores
+	// the receipt, the answer, any safety flag and the event. No row means a repeat or a refusal.
+	const opId = input.opId;
 	const assignmentId = context.assignment.id;
 	const userId = context.actor.userId;
-	return once(db, context, input.opId, async (trx) => {
-		const { rows } = await sql<{
-			status: 'open' | 'closed';
-			mode: 'homework' | 'live';
-			current_section_id: string | null;
-			last_seq: number;
-			is_locked: boolean;
-			is_revealed: boolean;
-		}>`update assignments set last_seq = last_seq + 1 where id = ${assignmentId}
-			returning status, mode, current_section_id, last_seq,
-				exists (select 1 from section_locks where assignment_id = ${assignmentId}
-					and section_id = ${section.id} and user_id = ${userId}) as is_locked,
-				exists (select 1 from section_reveals where assignment_id = ${assignmentId}
-					and section_id = ${section.id}) as is_revealed`.execute(trx);
-		const state = rows[0];
-		if (state.status === 'closed')
-			throw new Refused(failure('room-closed', 'This exercise has ended.'));
-		if (state.mode === 'live' && state.current_section_id !== section.id) {
-			throw new Refused(
-				failure('section-not-current', `"${section.title}" is not the section the room is on.`)
-			);
-		}
-		if (state.is_locked || state.is_revealed) {
-			throw new Refused(
-				failure('section-locked', `You have locked "${section.title}"; its answers are final.`)
-			);
-		}
-		const payload = { itemId: item.id, sectionId: section.id, value: checked.value };
-		await sql`with saved as (
-				insert into responses (assignment_id, user_id, item_id, value, updated_at)
-				values (${assignmentId}, ${userId}, ${item.id}, ${JSON.stringify(checked.value)}::jsonb, now())
-				on conflict (assignment_id, user_id, item_id)
-				do update set value = excluded.value, updated_at = excluded.updated_at
-			)
-			insert into room_events (assignment_id, seq, type, actor_id, payload)
-			values (${assignmentId}, ${state.last_seq}, 'answer-saved', ${userId}, ${JSON.stringify(payload)}::jsonb)`.execute(
-			trx
-		);
-		const safety = isSafetyTriggered(item, checked.value);
-		if (safety) {
-			await trx
-				.insertInto('safety_flags')
-				.values({
-					assignment_id: assignmentId,
-					couple_id: context.coupleId,
-					user_id: userId,
-					item_id: item.id
-				})
-				.execute();
-		}
-		const event: StoredEvent = {
-			seq: state.last_seq,
-			type: 'answer-saved',
-			actorId: userId,
-			payload
-		};
-		return { ok: true, safety, events: [event] };
-	});
+	const safety = isSafetyTriggered(item, checked.value);
+	const payload = { itemId: item.id, sectionId: section.id, value: checked.value };
+	const { rows } = await sql<{ seq: number }>`
+		with bumped as (
+			update assignments set last_seq = last_seq + 1
+			where id = ${assignmentId} and status = 'open'
+				and (mode = 'homework' or current_section_id = ${section.id})
+				and not exists (select 1 from section_locks where assignment_id = ${assignmentId}
+					and section_id = ${section.id} and user_id = ${userId})
+				and not exists (select 1 from section_reveals where assignment_id = ${assignmentId}
+					and section_id = ${section.id})
+				and not exists (select 1 from op_receipts where user_id = ${userId} and op_id = ${opId})
+			returning last_seq
+		), receipt as (
+			insert into op_receipts (user_id, op_id, assignment_id, result)
+			select ${userId}, ${opId}, ${assignmentId}, jsonb_build_object('seq', last_seq, 'safety', ${safety}::boolean)
+			from bumped
+			on conflict do nothing
+			returning (result ->> 'seq')::int as seq
+		), saved as (
+			insert into responses (assignment_id, user_id, item_id, value, updated_at)
+			select ${assignmentId}, ${userId}, ${item.id}, ${JSON.stringify(checked.value)}::jsonb, now() from receipt
+			on conflict (assignment_id, user_id, item_id)
+			do update set value = excluded.value, updated_at = excluded.updated_at
+		), flagged as (
+			insert into safety_flags (assignment_id, couple_id, user_id, item_id)
+			select ${assignmentId}, ${context.coupleId}, ${userId}, ${item.id} from receipt where ${safety}::boolean
+		)
+		insert into room_events (assignment_id, seq, type, actor_id, payload)
+		select ${assignmentId}, seq, 'answer-saved', ${userId}, ${JSON.stringify(payload)}::jsonb from receipt
+		returning seq`.execute(db);
+	if (rows.length) {
+		const event: StoredEvent = { seq: rows[0].seq, type: 'answer-saved', actorId: userId, payload };
+		return { ok: true, seq: event.seq, safety, events: [event], replayed: false };
+	}
+	const earlier = await replayReceipt<{ safety: boolean }>(db, context, opId);
+	if (earlier) return earlier;
+	return whyNotSaved(db, context, section);
+}
+
+/** Says why an answer to a section was not stored (only read when the save wrote nothing). */
+async function whyNotSaved(
+	db: Kysely<Database>,
+	context: RoomContext,
+	section: { id: string; title: string }
+): Promise<Failure> {
+	const assignment = await db
+		.selectFrom('assignments')
+		.select(['status', 'mode', 'current_section_id'])
+		.where('id', '=', context.assignment.id)
+		.executeTakeFirstOrThrow();
+	if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+	if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
+		return failure('section-not-current', `"${section.title}" is not the section the room is on.`);
+	}
+	return failure('section-locked', `You have locked "${section.title}"; its answers are final.`);
 }
 
 /** Collects the partners' answers of a section for the reveal event (values filtered per recipient later). */
