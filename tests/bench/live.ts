@@ -12,7 +12,13 @@ import { connect as openDatabase } from '$lib/server/db/connect';
 import { migrateToLatest } from '$lib/server/db/migrate';
 import type { Database } from '$lib/server/db/schema';
 import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '$lib/server/auth/session';
-import { startServer, freePort, type TestServer } from '../helpers/server';
+import {
+	startServer,
+	freePort,
+	snapshotBuild,
+	removeDir,
+	type TestServer
+} from '../helpers/server';
 
 const definition = {
 	key: 'bench',
@@ -201,7 +207,7 @@ interface RunFigures {
 	connectSeconds: number;
 }
 
-/** Drives N rooms against a server: partners answer every 2 s (every 0.4 s in the burst), therapists advance. */
+/** Drives N rooms against a server: partners answer every 2 s (every 1 s in the burst), therapists advance. */
 async function drive(
 	url: string,
 	rooms: Room[] | number,
@@ -218,7 +224,7 @@ async function drive(
 	let sent = 0;
 	let acked = 0;
 	let errors = 0;
-	const pending = new Map<string, number[]>(); // sender id → send times awaiting the partner's event
+	const pending = new Map<string, number[]>(); // sender id + item → send times awaiting the partner's event
 	const connectStart = Date.now();
 
 	const open = (index: number, member: number): Promise<Socket> => {
@@ -267,6 +273,7 @@ async function drive(
 			(event: {
 				type: string;
 				actorId?: string;
+				itemId?: string;
 				sectionId?: string;
 				sentAt?: number;
 				seq: number;
@@ -279,7 +286,7 @@ async function drive(
 					fanout.recordValue(Math.max(1, Math.round((now - event.sentAt!) * 1000)));
 					return;
 				}
-				const queue = pending.get(event.actorId!);
+				const queue = pending.get(`${event.actorId}|${event.itemId}`);
 				const sentAt = queue?.shift();
 				if (sentAt !== undefined)
 					fanout.recordValue(Math.max(1, Math.round((now - sentAt) * 1000)));
@@ -302,10 +309,11 @@ async function drive(
 		const t0 = performance.now();
 		sent += 1;
 		const senderId = room ? room.ids[m.member] : '';
+		const key = `${senderId}|${item}`;
 		if (room && m.member === 1) {
-			const q = pending.get(senderId) ?? [];
+			const q = pending.get(key) ?? [];
 			q.push(t0);
-			pending.set(senderId, q);
+			pending.set(key, q);
 		}
 		const p = m.socket
 			.timeout(10_000)
@@ -317,7 +325,9 @@ async function drive(
 					ack.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
 				} else {
 					errors += 1;
-					if (room && m.member === 1) pending.get(senderId)?.pop();
+					// A refused save (the room moved on) sends no event: forget its send time.
+					const q = pending.get(key);
+					if (room && m.member === 1 && q) q.splice(q.indexOf(t0), 1);
 				}
 			})
 			.catch(() => (errors += 1));
@@ -350,7 +360,7 @@ async function drive(
 			if (now - started >= seconds * 1000) return;
 			save(m);
 			const burst = now >= burstFrom && now < burstTo;
-			timers.push(setTimeout(tick, burst ? 400 : 2000));
+			timers.push(setTimeout(tick, burst ? 1000 : 2000));
 		};
 		timers.push(setTimeout(tick, Math.random() * 2000));
 	}
@@ -396,6 +406,8 @@ async function count(db: Kysely<Database>, ops: Set<string>) {
 	return { stored: stored.size, lost: missing, duplicated: events.rows[0].n - stored.size };
 }
 
+let appRoot = '';
+
 async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	log(`${target}: seeding ${options.rooms} rooms`);
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-'));
@@ -433,6 +445,7 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	if (target === 'pglite') await close(); // the server owns the embedded database while it runs
 
 	const server: TestServer = await startServer({
+		root: appRoot,
 		dataDir,
 		databaseUrl,
 		env: { TRELLIS_REPORT_METRICS: '1', TRELLIS_SEED_DEMO: 'off', DATABASE_POOL_SIZE: '20' }
@@ -488,10 +501,12 @@ async function runRelay(options: Options) {
 export default async function bench(args: string[]): Promise<number> {
 	const options = parse(args);
 	log(`rooms ${options.rooms}, seconds ${options.seconds}, targets ${options.targets.join(', ')}`);
+	appRoot = snapshotBuild();
 	const trellis: Record<string, Awaited<ReturnType<typeof runTrellis>>> = {};
 	for (const target of options.targets) trellis[target] = await runTrellis(target, options);
 	log('bare relay: same rooms, sockets and pace, no database');
 	const relay = await runRelay(options);
+	removeDir(appRoot);
 	const main = trellis.postgres ?? trellis.pglite;
 	const summary = {
 		rooms: options.rooms,

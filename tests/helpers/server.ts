@@ -1,6 +1,6 @@
 // Starts the production build (`node server.js`) as a child process on a free port, for HTTP and socket tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,10 +37,13 @@ export interface ServerOptions {
 	databaseUrl?: string;
 	port?: number;
 	env?: Record<string, string>;
+	/** Where server.js and build/ are (a snapshot, so a rebuild cannot pull files from under it). */
+	root?: string;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
-	if (!existsSync(path.join(root, 'build/handler.js'))) {
+	const appRoot = options.root ?? root;
+	if (!existsSync(path.join(appRoot, 'build/handler.js'))) {
 		throw new Error('No production build: run `npm run build` before the integration tests.');
 	}
 	const port = options.port ?? (await freePort());
@@ -59,7 +62,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 
 	// process.execPath is the Node 24 that runs the tests (npm puts it first on PATH).
 	const child = spawn(process.execPath, ['server.js'], {
-		cwd: root,
+		cwd: appRoot,
 		env,
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
@@ -91,6 +94,16 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 			return exited;
 		}
 	};
+}
+
+/** Copies server.js and build/ aside (node_modules linked), so the copy runs whatever happens to build/. */
+export function snapshotBuild(): string {
+	const dir = mkdtempSync(path.join(tmpdir(), 'trellis-app-'));
+	cpSync(path.join(root, 'build'), path.join(dir, 'build'), { recursive: true });
+	cpSync(path.join(root, 'server.js'), path.join(dir, 'server.js'));
+	cpSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+	symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+	return dir;
 }
 
 export function removeDir(dir: string) {

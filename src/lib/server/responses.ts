@@ -12,6 +12,7 @@ import type { Database } from './db/schema';
 import type { RoomContext } from './assignments';
 import { partnerIds } from './assignments';
 import * as audit from './audit';
+import { runBatched } from './commit-batch';
 import * as roomEvents from './room-events';
 import type { StoredEvent } from './room-events';
 
@@ -183,7 +184,7 @@ export async function saveAnswer(
 	const userId = context.actor.userId;
 	const safety = isSafetyTriggered(item, checked.value);
 	const payload = { itemId: item.id, sectionId: section.id, value: checked.value };
-	const { rows } = await sql<{ seq: number }>`
+	const statement = sql<{ seq: number }>`
 		with bumped as (
 			update assignments set last_seq = last_seq + 1
 			where id = ${assignmentId} and status = 'open'
@@ -211,7 +212,8 @@ export async function saveAnswer(
 		)
 		insert into room_events (assignment_id, seq, type, actor_id, payload)
 		select ${assignmentId}, seq, 'answer-saved', ${userId}, ${JSON.stringify(payload)}::jsonb from receipt
-		returning seq`.execute(db);
+		returning seq`.compile(db);
+	const { rows } = await runBatched(db, statement, assignmentId);
 	if (rows.length) {
 		const event: StoredEvent = { seq: rows[0].seq, type: 'answer-saved', actorId: userId, payload };
 		return { ok: true, seq: event.seq, safety, events: [event], replayed: false };
