@@ -120,6 +120,18 @@ async function lockAssignment(trx: Kysely<Database>, assignmentId: string) {
 		.executeTakeFirstOrThrow();
 }
 
+/** Locks the assignment row for a write, or refuses when the exercise has ended. */
+async function lockOpenAssignment(trx: Kysely<Database>, context: RoomContext) {
+	const assignment = await lockAssignment(trx, context.assignment.id);
+	return assignment.status === 'closed'
+		? failure('room-closed', 'This exercise has ended.')
+		: assignment;
+}
+
+function sectionNamed(context: RoomContext, sectionId: unknown) {
+	return context.definition.sections.find((s) => s.id === sectionId) ?? null;
+}
+
 async function sectionState(trx: Kysely<Database>, assignmentId: string, sectionId: string) {
 	const [locks, reveal] = await Promise.all([
 		trx
@@ -243,7 +255,7 @@ async function whyNotSaved(
 
 /** Collects the partners' answers of a section for the reveal event (values filtered per recipient later). */
 async function sectionAnswers(trx: Kysely<Database>, context: RoomContext, sectionId: string) {
-	const section = context.definition.sections.find((s) => s.id === sectionId);
+	const section = sectionNamed(context, sectionId);
 	const itemIds = section?.items.map((i) => i.id) ?? [];
 	if (itemIds.length === 0) return {};
 	const rows = await trx
@@ -281,12 +293,12 @@ export async function lockSection(
 ): Promise<WriteResult<{ revealed: boolean }>> {
 	const refused = partnerOnly(context);
 	if (refused) return refused;
-	const section = context.definition.sections.find((s) => s.id === input.sectionId);
+	const section = sectionNamed(context, input.sectionId);
 	if (!section) return failure('not-found', 'There is no such section in this exercise.');
 
 	return once(db, context, input.opId, async (trx) => {
-		const assignment = await lockAssignment(trx, context.assignment.id);
-		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		const assignment = await lockOpenAssignment(trx, context);
+		if ('ok' in assignment) return assignment;
 		if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
 			return failure(
 				'section-not-current',
@@ -354,8 +366,8 @@ export async function saveJoint(
 	}
 
 	return once(db, context, input.opId, async (trx) => {
-		const assignment = await lockAssignment(trx, context.assignment.id);
-		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		const assignment = await lockOpenAssignment(trx, context);
+		if ('ok' in assignment) return assignment;
 		const existing = await trx
 			.selectFrom('joint_answers')
 			.select('value')
@@ -412,11 +424,11 @@ export async function advance(
 ): Promise<WriteResult> {
 	const refused = therapistOnly(context);
 	if (refused) return refused;
-	const section = context.definition.sections.find((s) => s.id === input.sectionId);
+	const section = sectionNamed(context, input.sectionId);
 	if (!section) return failure('not-found', 'There is no such section in this exercise.');
 	return once(db, context, input.opId, async (trx) => {
-		const assignment = await lockAssignment(trx, context.assignment.id);
-		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		const assignment = await lockOpenAssignment(trx, context);
+		if ('ok' in assignment) return assignment;
 		if (assignment.mode !== 'live')
 			return failure('bad-request', 'Only a live room moves between sections.');
 		await trx
@@ -445,11 +457,11 @@ export async function overrideSection(
 ): Promise<WriteResult> {
 	const refused = therapistOnly(context);
 	if (refused) return refused;
-	const section = context.definition.sections.find((s) => s.id === input.sectionId);
+	const section = sectionNamed(context, input.sectionId);
 	if (!section) return failure('not-found', 'There is no such section in this exercise.');
 	return once(db, context, input.opId, async (trx) => {
-		const assignment = await lockAssignment(trx, context.assignment.id);
-		if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+		const assignment = await lockOpenAssignment(trx, context);
+		if ('ok' in assignment) return assignment;
 		let event: StoredEvent;
 		if (input.action === 'reveal') {
 			event = await reveal(trx, context, section.id, context.actor.userId);
