@@ -1,5 +1,6 @@
 // An in-process Trellis realtime server (real Socket.IO over real HTTP) on the test database, and a practice to use it with.
 import { createServer, type Server as HttpServer } from 'node:http';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { Kysely } from 'kysely';
@@ -8,6 +9,7 @@ import { attachRealtime } from '$lib/server/realtime';
 import { createSession, generateSessionToken, SESSION_COOKIE } from '$lib/server/auth/session';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import type { ClientToServerEvents, ServerToClientEvents } from '$lib/realtime/events';
+import { useTestDatabase } from './database';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -181,3 +183,33 @@ export function recorder(socket: Client) {
 let counter = 0;
 export const opId = () =>
 	`op-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * The setup every live-room test file shares: a migrated test database the app uses, a realtime
+ * server for the file, and per test a fresh practice with a live assignment of the test exercise.
+ */
+export function useLiveSetup(definition: ExerciseDefinition) {
+	const database = useTestDatabase({ asAppDatabase: true });
+	const setup = {
+		database,
+		server: null as unknown as LiveServer,
+		practice: null as unknown as Practice,
+		assignmentId: '',
+		/** Sockets to disconnect after each test. */
+		sockets: [] as Client[]
+	};
+	beforeAll(async () => {
+		setup.server = await startLiveServer();
+	});
+	afterAll(async () => {
+		await setup.server.close();
+	});
+	beforeEach(async () => {
+		setup.practice = await makePractice(database.db);
+		setup.assignmentId = await assign(database.db, setup.practice, definition);
+	});
+	afterEach(() => {
+		for (const socket of setup.sockets.splice(0)) socket.disconnect();
+	});
+	return setup;
+}

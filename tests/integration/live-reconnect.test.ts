@@ -1,65 +1,44 @@
 // The browser's room store against a real server: drops, queued answers, replays.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { io as connectClient } from 'socket.io-client';
 import { LiveRoom } from '$lib/realtime/room.svelte';
-import { useTestDatabase } from '../helpers/database';
 import { testExercise } from '../helpers/exercise-fixture';
 import {
-	assign,
 	connect,
 	connected,
-	makePractice,
 	opId,
 	startLiveServer,
 	type Client,
-	type LiveServer,
-	type Practice
+	type Practice,
+	useLiveSetup
 } from '../helpers/live';
 
-const database = useTestDatabase({ asAppDatabase: true });
-let server: LiveServer;
-let practice: Practice;
-let assignmentId: string;
-const sockets: Client[] = [];
-
-beforeAll(async () => {
-	server = await startLiveServer();
-});
-afterAll(async () => {
-	await server.close();
-});
-beforeEach(async () => {
-	practice = await makePractice(database.db);
-	assignmentId = await assign(database.db, practice, testExercise);
-});
-afterEach(() => {
-	for (const socket of sockets.splice(0)) socket.disconnect();
-});
+const t = useLiveSetup(testExercise);
 
 function browserSocket(who: Practice['alex']): Client {
-	const socket = connectClient(`${server.url}/live`, {
+	const socket = connectClient(`${t.server.url}/live`, {
 		transports: ['websocket'],
 		extraHeaders: { cookie: who.cookie },
 		reconnectionDelay: 50,
 		reconnectionDelayMax: 200,
 		forceNew: true
 	}) as Client;
-	sockets.push(socket);
+	t.sockets.push(socket);
 	return socket;
 }
 
 describe('a partner whose connection drops mid-section', () => {
 	it('stores every queued answer exactly once and replays every missed event in order', async () => {
-		const socket = browserSocket(practice.alex);
-		const room = new LiveRoom(socket, assignmentId);
+		const socket = browserSocket(t.practice.alex);
+		const room = new LiveRoom(socket, t.assignmentId);
 		await vi.waitFor(() => expect(room.status).toBe('live'));
 
-		const sam = connect(server, practice.sam);
-		sockets.push(sam);
+		const sam = connect(t.server, t.practice.sam);
+		t.sockets.push(sam);
 		await connected(sam);
-		await sam.emitWithAck('room:join', { assignmentId });
+		await sam.emitWithAck('room:join', { assignmentId: t.assignmentId });
 
-		// The line drops just as Alex answers: these may or may not reach the server before it does.
+		// The line drops just as Alex answers: these may or may not reach the t.server before it does.
 		room.saveAnswer('flirt', { choice: 'crosses-line' });
 		socket.io.engine.close();
 		room.saveAnswer('texting', { choice: 'talk-first' });
@@ -80,10 +59,10 @@ describe('a partner whose connection drops mid-section', () => {
 			expect(room.queue).toEqual([]);
 		});
 
-		const alexRows = await database.db
+		const alexRows = await t.database.db
 			.selectFrom('responses')
 			.select(['item_id', 'value'])
-			.where('user_id', '=', practice.alex.id)
+			.where('user_id', '=', t.practice.alex.id)
 			.orderBy('item_id')
 			.execute();
 		expect(alexRows).toEqual([
@@ -91,45 +70,45 @@ describe('a partner whose connection drops mid-section', () => {
 			{ item_id: 'hope', value: 'That we keep talking' },
 			{ item_id: 'texting', value: { choice: 'talk-first' } }
 		]);
-		const saves = await database.db
+		const saves = await t.database.db
 			.selectFrom('room_events')
 			.select('seq')
-			.where('actor_id', '=', practice.alex.id)
+			.where('actor_id', '=', t.practice.alex.id)
 			.where('type', '=', 'answer-saved')
 			.execute();
 		expect(saves).toHaveLength(3);
 
 		// Alex's view caught up: Sam's open answer is there, the lock is known, nothing is hidden wrongly.
 		await vi.waitFor(() => expect(room.view?.seq).toBe(6));
-		expect(room.view?.answers[practice.sam.id]).toEqual({ hope: 'Honesty' });
-		expect(room.view?.progress.find((p) => p.userId === practice.sam.id)?.lockedSections).toEqual([
-			'first'
-		]);
+		expect(room.view?.answers[t.practice.sam.id]).toEqual({ hope: 'Honesty' });
+		expect(room.view?.progress.find((p) => p.userId === t.practice.sam.id)?.lockedSections).toEqual(
+			['first']
+		);
 		const applied = room.applied;
 		expect([...applied].sort((a, b) => a - b)).toEqual(applied);
 	});
 
-	it('resumes the room after the server restarts on the same port', async () => {
-		const socket = browserSocket(practice.alex);
-		const room = new LiveRoom(socket, assignmentId);
+	it('resumes the room after the t.server restarts on the same port', async () => {
+		const socket = browserSocket(t.practice.alex);
+		const room = new LiveRoom(socket, t.assignmentId);
 		await vi.waitFor(() => expect(room.status).toBe('live'));
 		room.saveAnswer('flirt', { choice: 'ok' });
 		await vi.waitFor(() => expect(room.queue).toEqual([]));
 
-		const port = Number(new URL(server.url).port);
-		await server.close();
+		const port = Number(new URL(t.server.url).port);
+		await t.server.close();
 		await vi.waitFor(() => expect(room.status).not.toBe('live'));
 		room.saveAnswer('texting', { choice: 'crosses-line' });
 
-		server = await startLiveServer(port);
+		t.server = await startLiveServer(port);
 		await vi.waitFor(() => {
 			expect(room.status).toBe('live');
 			expect(room.queue).toEqual([]);
 		});
-		const rows = await database.db
+		const rows = await t.database.db
 			.selectFrom('responses')
 			.select('item_id')
-			.where('user_id', '=', practice.alex.id)
+			.where('user_id', '=', t.practice.alex.id)
 			.execute();
 		expect(rows.map((r) => r.item_id).sort()).toEqual(['flirt', 'texting']);
 	});

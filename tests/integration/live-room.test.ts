@@ -1,44 +1,22 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { MAX_PAYLOAD_BYTES } from '$lib/realtime/events';
-import { useTestDatabase } from '../helpers/database';
 import { testExercise } from '../helpers/exercise-fixture';
 import {
-	assign,
 	connect,
 	connected,
-	makePractice,
 	opId,
 	recorder,
-	startLiveServer,
 	type Client,
-	type LiveServer,
-	type Practice
+	type Practice,
+	useLiveSetup
 } from '../helpers/live';
 
-const database = useTestDatabase({ asAppDatabase: true });
-let server: LiveServer;
-let practice: Practice;
-let assignmentId: string;
-const sockets: Client[] = [];
+const t = useLiveSetup(testExercise);
 
-beforeAll(async () => {
-	server = await startLiveServer();
-});
-afterAll(async () => {
-	await server.close();
-});
-beforeEach(async () => {
-	practice = await makePractice(database.db);
-	assignmentId = await assign(database.db, practice, testExercise);
-});
-afterEach(() => {
-	for (const socket of sockets.splice(0)) socket.disconnect();
-});
-
-async function joined(who: Practice['alex'], id = assignmentId) {
-	const socket = connect(server, who);
-	sockets.push(socket);
+async function joined(who: Practice['alex'], id = t.assignmentId) {
+	const socket = connect(t.server, who);
+	t.sockets.push(socket);
 	const events = recorder(socket);
 	await connected(socket);
 	const ack = await socket.emitWithAck('room:join', { assignmentId: id });
@@ -51,21 +29,23 @@ const save = (socket: Client, itemId: string, value: unknown, op = opId()) =>
 
 async function count(table: 'responses' | 'room_events' | 'op_receipts' | 'safety_flags') {
 	const row = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(
-		database.db
+		t.database.db
 	);
 	return row.rows[0].n;
 }
 
 describe('joining a room', () => {
 	it('answers rooms that are not yours, or do not exist, with not-found', async () => {
-		for (const who of [practice.stranger]) {
-			const socket = connect(server, who);
-			sockets.push(socket);
+		for (const who of [t.practice.stranger]) {
+			const socket = connect(t.server, who);
+			t.sockets.push(socket);
 			await connected(socket);
-			expect(await socket.emitWithAck('room:join', { assignmentId })).toMatchObject({
-				ok: false,
-				error: { code: 'not-found' }
-			});
+			expect(await socket.emitWithAck('room:join', { assignmentId: t.assignmentId })).toMatchObject(
+				{
+					ok: false,
+					error: { code: 'not-found' }
+				}
+			);
 			expect(await socket.emitWithAck('room:join', { assignmentId: 'not-a-uuid' })).toMatchObject({
 				ok: false,
 				error: { code: 'not-found' }
@@ -74,8 +54,8 @@ describe('joining a room', () => {
 	});
 
 	it('shows each partner only the items meant for their role', async () => {
-		const alex = await joined(practice.alex);
-		const sam = await joined(practice.sam);
+		const alex = await joined(t.practice.alex);
+		const sam = await joined(t.practice.sam);
 		const itemsOf = (view: typeof alex.ack.view) =>
 			view.definition.sections.flatMap((s) => s.items.map((i) => i.id));
 		expect(itemsOf(alex.ack.view)).toContain('needs');
@@ -93,9 +73,9 @@ describe('joining a room', () => {
 
 describe('answers and reveal', () => {
 	it("hides a partner's answer until both have locked, then reveals the section to both in one event", async () => {
-		const alex = await joined(practice.alex);
-		const sam = await joined(practice.sam);
-		const therapist = await joined(practice.therapist);
+		const alex = await joined(t.practice.alex);
+		const sam = await joined(t.practice.sam);
+		const therapist = await joined(t.practice.therapist);
 
 		const saved = await save(alex.socket, 'flirt', { choice: 'crosses-line' });
 		expect(saved).toMatchObject({ ok: true, seq: expect.any(Number) });
@@ -123,8 +103,8 @@ describe('answers and reveal', () => {
 		const revealedToAlex = await alex.events.next((e) => e.type === 'section-revealed');
 		expect(revealedToSam.seq).toBe(revealedToAlex.seq);
 		expect(revealedToSam.answers).toEqual({
-			[practice.alex.id]: { flirt: { choice: 'crosses-line' } },
-			[practice.sam.id]: { flirt: { choice: 'talk-first' } }
+			[t.practice.alex.id]: { flirt: { choice: 'crosses-line' } },
+			[t.practice.sam.id]: { flirt: { choice: 'talk-first' } }
 		});
 		// A therapist-only answer never reaches the other partner, not even in the reveal.
 		const aboutPrivate = sam.events.events.filter((e) => e.itemId === 'private');
@@ -133,8 +113,8 @@ describe('answers and reveal', () => {
 	});
 
 	it('shows an open item to the other partner as soon as it is saved', async () => {
-		const alex = await joined(practice.alex);
-		const sam = await joined(practice.sam);
+		const alex = await joined(t.practice.alex);
+		const sam = await joined(t.practice.sam);
 		await save(alex.socket, 'hope', 'More evenings together');
 		expect(await sam.events.next((e) => e.itemId === 'hope')).toMatchObject({
 			type: 'answer-saved',
@@ -143,7 +123,7 @@ describe('answers and reveal', () => {
 	});
 
 	it('stores a repeated opId once and answers it with the first result', async () => {
-		const alex = await joined(practice.alex);
+		const alex = await joined(t.practice.alex);
 		const op = opId();
 		const first = await save(alex.socket, 'flirt', { choice: 'ok' }, op);
 		const again = await save(alex.socket, 'flirt', { choice: 'ok' }, op);
@@ -159,7 +139,7 @@ describe('answers and reveal', () => {
 
 describe('bad input', () => {
 	it('refuses each bad message with a stable code, stores nothing, and keeps the socket usable', async () => {
-		const alex = await joined(practice.alex);
+		const alex = await joined(t.practice.alex);
 		const s = alex.socket;
 		const unknown = await new Promise((resolve) =>
 			(s as unknown as { emit: (...a: unknown[]) => void }).emit('room:explode', {}, resolve)
@@ -203,15 +183,15 @@ describe('bad input', () => {
 	});
 
 	it('refuses writes before joining, to a locked section, and after the session ends', async () => {
-		const lonely = connect(server, practice.alex);
-		sockets.push(lonely);
+		const lonely = connect(t.server, t.practice.alex);
+		t.sockets.push(lonely);
 		await connected(lonely);
 		expect(await save(lonely, 'flirt', { choice: 'ok' })).toMatchObject({
 			ok: false,
 			error: { code: 'not-joined' }
 		});
 
-		const alex = await joined(practice.alex);
+		const alex = await joined(t.practice.alex);
 		await save(alex.socket, 'flirt', { choice: 'ok' });
 		await alex.socket.emitWithAck('answer:lock', { opId: opId(), sectionId: 'first' });
 		expect(await save(alex.socket, 'flirt', { choice: 'talk-first' })).toMatchObject({
@@ -219,7 +199,7 @@ describe('bad input', () => {
 			error: { code: 'section-locked' }
 		});
 
-		const therapist = await joined(practice.therapist);
+		const therapist = await joined(t.practice.therapist);
 		expect((await therapist.socket.emitWithAck('room:end', { opId: opId() })).ok).toBe(true);
 		expect(await save(alex.socket, 'texting', { choice: 'ok' })).toMatchObject({
 			ok: false,
@@ -228,10 +208,10 @@ describe('bad input', () => {
 	});
 
 	it('tells a socket sending more than 20 messages a second to slow down', async () => {
-		const alex = await joined(practice.alex);
+		const alex = await joined(t.practice.alex);
 		const results = await Promise.all(
 			Array.from({ length: 30 }, () =>
-				alex.socket.emitWithAck('presence:list', { coupleId: practice.coupleId })
+				alex.socket.emitWithAck('presence:list', { coupleId: t.practice.coupleId })
 			)
 		);
 		expect(results.filter((r) => !r.ok && r.error.code === 'rate-limited').length).toBeGreaterThan(
@@ -243,8 +223,8 @@ describe('bad input', () => {
 
 describe('the therapist and joint answers', () => {
 	it('moves the room between sections; partners follow', async () => {
-		const alex = await joined(practice.alex);
-		const therapist = await joined(practice.therapist);
+		const alex = await joined(t.practice.alex);
+		const therapist = await joined(t.practice.therapist);
 		expect(
 			(await therapist.socket.emitWithAck('room:advance', { opId: opId(), sectionId: 'second' })).ok
 		).toBe(true);
@@ -255,9 +235,9 @@ describe('the therapist and joint answers', () => {
 	});
 
 	it('lets the therapist reveal early and re-open a section, each audited', async () => {
-		const alex = await joined(practice.alex);
-		const sam = await joined(practice.sam);
-		const therapist = await joined(practice.therapist);
+		const alex = await joined(t.practice.alex);
+		const sam = await joined(t.practice.sam);
+		const therapist = await joined(t.practice.therapist);
 		await save(alex.socket, 'flirt', { choice: 'ok' });
 		expect(
 			await sam.socket.emitWithAck('room:reveal', { opId: opId(), sectionId: 'first' })
@@ -266,7 +246,7 @@ describe('the therapist and joint answers', () => {
 			(await therapist.socket.emitWithAck('room:reveal', { opId: opId(), sectionId: 'first' })).ok
 		).toBe(true);
 		expect(await sam.events.next((e) => e.type === 'section-revealed')).toMatchObject({
-			answers: { [practice.alex.id]: { flirt: { choice: 'ok' } } }
+			answers: { [t.practice.alex.id]: { flirt: { choice: 'ok' } } }
 		});
 		expect(await save(alex.socket, 'flirt', { choice: 'talk-first' })).toMatchObject({
 			ok: false,
@@ -277,7 +257,7 @@ describe('the therapist and joint answers', () => {
 		).toBe(true);
 		await alex.events.next((e) => e.type === 'section-reopened');
 		expect((await save(alex.socket, 'flirt', { choice: 'talk-first' })).ok).toBe(true);
-		const audited = await database.db
+		const audited = await t.database.db
 			.selectFrom('audit_log')
 			.select('action')
 			.where('action', 'like', 'room.section.%')
@@ -287,8 +267,8 @@ describe('the therapist and joint answers', () => {
 	});
 
 	it('keeps every entry when both partners add to a joint list at the same time', async () => {
-		const alex = await joined(practice.alex);
-		const sam = await joined(practice.sam);
+		const alex = await joined(t.practice.alex);
+		const sam = await joined(t.practice.sam);
 		const adds = await Promise.all([
 			...['Check in at lunch', 'Share the calendar', 'Phone stays on the table'].map((entry) =>
 				alex.socket.emitWithAck('joint:save', {
@@ -306,7 +286,7 @@ describe('the therapist and joint answers', () => {
 			)
 		]);
 		expect(adds.every((a) => a.ok)).toBe(true);
-		const row = await database.db
+		const row = await t.database.db
 			.selectFrom('joint_answers')
 			.select('value')
 			.executeTakeFirstOrThrow();
@@ -322,9 +302,9 @@ describe('the therapist and joint answers', () => {
 	});
 
 	it('raises a safety flag for the therapist that the other partner never hears of', async () => {
-		const alex = await joined(practice.alex);
-		const sam = await joined(practice.sam);
-		const therapist = await joined(practice.therapist);
+		const alex = await joined(t.practice.alex);
+		const sam = await joined(t.practice.sam);
+		const therapist = await joined(t.practice.therapist);
 		await therapist.socket.emitWithAck('room:advance', { opId: opId(), sectionId: 'second' });
 		const saved = await save(alex.socket, 'unsafe', 'often');
 		expect(saved).toMatchObject({ ok: true, safety: true });
@@ -338,8 +318,8 @@ describe('the therapist and joint answers', () => {
 
 describe('reconnecting', () => {
 	it('replays every missed event in order through sinceSeq', async () => {
-		const alex = await joined(practice.alex);
-		const sam = await joined(practice.sam);
+		const alex = await joined(t.practice.alex);
+		const sam = await joined(t.practice.sam);
 		await save(alex.socket, 'flirt', { choice: 'ok' });
 		const lastSeen = (await sam.events.next((e) => e.itemId === 'flirt')).seq as number;
 		sam.socket.disconnect();
@@ -348,10 +328,13 @@ describe('reconnecting', () => {
 		await save(alex.socket, 'hope', 'Patience');
 		await alex.socket.emitWithAck('answer:lock', { opId: opId(), sectionId: 'first' });
 
-		const back = connect(server, practice.sam);
-		sockets.push(back);
+		const back = connect(t.server, t.practice.sam);
+		t.sockets.push(back);
 		await connected(back);
-		const rejoin = await back.emitWithAck('room:join', { assignmentId, sinceSeq: lastSeen });
+		const rejoin = await back.emitWithAck('room:join', {
+			assignmentId: t.assignmentId,
+			sinceSeq: lastSeen
+		});
 		expect(rejoin.ok).toBe(true);
 		if (!rejoin.ok) return;
 		expect(rejoin.events.map((e) => e.seq)).toEqual([lastSeen + 1, lastSeen + 2, lastSeen + 3]);
