@@ -1,14 +1,6 @@
 // A therapist builds an exercise, previews it, assigns it, edits it after assigning (a new version),
 // and each assignment keeps the version it was given.
-import type { Browser } from '@playwright/test';
-import { test, expect, expectAccessible, signIn, DEMO_TOTP_SECRET } from './fixtures';
-
-async function person(browser: Browser, email: string) {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, email, email.startsWith('therapist') ? { totpSecret: DEMO_TOTP_SECRET } : {});
-	return { context, page };
-}
+import { test, expect, expectAccessible, person } from './fixtures';
 
 test('build, preview, assign, edit into a new version; old and new assignments each keep theirs', async ({
 	browser

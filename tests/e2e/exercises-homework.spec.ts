@@ -1,19 +1,8 @@
 // The boundary exercise as homework: assigned by the therapist, completed by each partner in their own
 // browser (Sam with the network cut off for part of it), revealed to both, and read by the therapist.
-import type { Browser, Page } from '@playwright/test';
-import { test, expect, expectAccessible, signIn, DEMO_TOTP_SECRET } from './fixtures';
+import type { Page } from '@playwright/test';
+import { test, expect, expectAccessible, person } from './fixtures';
 import { assignAsHomework, openInLibrary } from './exercises';
-
-async function person(
-	browser: Browser,
-	email: string,
-	viewport?: { width: number; height: number }
-) {
-	const context = await browser.newContext(viewport ? { viewport } : {});
-	const page = await context.newPage();
-	await signIn(page, email, email.startsWith('therapist') ? { totpSecret: DEMO_TOTP_SECRET } : {});
-	return { context, page };
-}
 
 /** Every item of the current section gets the choice; returns how many items there were. */
 async function answerSection(page: Page, choice: (index: number) => string) {

@@ -1,15 +1,7 @@
 // A safety item that meets its trigger: crisis resources at once for the partner who answered, an
 // urgent flag for the therapist (acknowledged, and audited), and nothing at all for the other partner.
-import type { Browser } from '@playwright/test';
-import { test, expect, expectAccessible, signIn, DEMO_TOTP_SECRET } from './fixtures';
+import { test, expect, expectAccessible, person } from './fixtures';
 import { assignAsHomework, openInLibrary } from './exercises';
-
-async function person(browser: Browser, email: string) {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, email, email.startsWith('therapist') ? { totpSecret: DEMO_TOTP_SECRET } : {});
-	return { context, page };
-}
 
 test('a safety answer shows crisis resources and flags the therapist, never the partner', async ({
 	browser

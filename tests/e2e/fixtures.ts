@@ -1,6 +1,6 @@
 // Shared Playwright fixtures: an axe check of every page a test visits, and demo sign-ins.
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { generateTOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 
@@ -36,6 +36,18 @@ export async function signIn(page: Page, email: string, options: { totpSecret?: 
 	} else {
 		await page.waitForURL('**/c');
 	}
+}
+
+/** A person in a browser context of their own, signed in (the therapist with her TOTP code). */
+export async function person(
+	browser: Browser,
+	email: string,
+	viewport?: { width: number; height: number }
+) {
+	const context = await browser.newContext(viewport ? { viewport } : {});
+	const page = await context.newPage();
+	await signIn(page, email, email.startsWith('therapist') ? { totpSecret: DEMO_TOTP_SECRET } : {});
+	return { context, page };
 }
 
 /** Visits record every page they load, and each is checked with axe when the test ends. */

@@ -1,16 +1,5 @@
-import type { Browser, Page } from '@playwright/test';
-import { test, expect, expectAccessible, signIn, DEMO_TOTP_SECRET } from './fixtures';
-
-async function person(
-	browser: Browser,
-	email: string,
-	viewport?: { width: number; height: number }
-) {
-	const context = await browser.newContext(viewport ? { viewport } : {});
-	const page = await context.newPage();
-	await signIn(page, email, email.startsWith('therapist') ? { totpSecret: DEMO_TOTP_SECRET } : {});
-	return { context, page };
-}
+import type { Page } from '@playwright/test';
+import { test, expect, expectAccessible, person } from './fixtures';
 
 async function answerScenario(page: Page, prompt: RegExp | string, choice: string) {
 	const item = page.getByRole('group', { name: prompt });
