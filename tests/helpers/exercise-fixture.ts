@@ -29,6 +29,14 @@ export const testExercise = {
 					joint: true
 				},
 				{
+					id: 'our-words',
+					type: 'text',
+					prompt: 'Our words for this',
+					target: 'both',
+					reveal: 'open',
+					joint: true
+				},
+				{
 					id: 'hope',
 					type: 'text',
 					prompt: 'One hope for this week',

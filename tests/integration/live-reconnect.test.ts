@@ -112,4 +112,25 @@ describe('a partner whose connection drops mid-section', () => {
 			.execute();
 		expect(rows.map((r) => r.item_id).sort()).toEqual(['flirt', 'texting']);
 	});
+
+	it("keeps the other partner's overwritten joint text visible to them", async () => {
+		const alexRoom = new LiveRoom(browserSocket(t.practice.alex), t.assignmentId);
+		const samRoom = new LiveRoom(browserSocket(t.practice.sam), t.assignmentId);
+		await vi.waitFor(() => {
+			expect(alexRoom.status).toBe('live');
+			expect(samRoom.status).toBe('live');
+		});
+		alexRoom.send('joint:save', { itemId: 'our-words', value: 'We tell each other first' });
+		await vi.waitFor(() =>
+			expect(samRoom.view?.joint['our-words']).toBe('We tell each other first')
+		);
+		samRoom.send('joint:save', { itemId: 'our-words', value: 'We talk it through the same day' });
+		await vi.waitFor(() => {
+			expect(alexRoom.view?.joint['our-words']).toBe('We talk it through the same day');
+			expect(alexRoom.jointChanges['our-words']).toEqual({
+				actorId: t.practice.sam.id,
+				previous: 'We tell each other first'
+			});
+		});
+	});
 });

@@ -42,6 +42,8 @@ export class LiveRoom {
 	queue = $state<PendingWrite[]>([]);
 	/** The last refusal from the server, in words a person can act on. */
 	problem = $state<string | null>(null);
+	/** Who last wrote each joint answer and what it replaced, so an overwritten version stays visible. */
+	jointChanges = $state<Record<string, { actorId: string | null; previous: unknown }>>({});
 	/** Whether the last answer of this person tripped a safety item (crisis resources are shown). */
 	safetyShown = $state(false);
 	/** Every event applied, in order (tests and the activity line read it). */
@@ -150,6 +152,10 @@ export class LiveRoom {
 				break;
 			case 'joint-saved':
 				view.joint[event.itemId as string] = event.value;
+				this.jointChanges[event.itemId as string] = {
+					actorId: event.actorId,
+					previous: event.previous
+				};
 				break;
 			case 'room-closed':
 				view.assignment.status = 'closed';
