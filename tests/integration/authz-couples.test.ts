@@ -75,7 +75,9 @@ const routes: {
 	{ name: 'POST invite', run: (b, id) => b.postForm(`/app/couples/${id}?/invite`, { slot: '2' }) },
 	{ name: 'POST revoke', run: (b, id) => b.postForm(`/app/couples/${id}?/revoke`, { slot: '2' }) },
 	{ name: 'POST archive', run: (b, id) => b.postForm(`/app/couples/${id}?/archive`, {}) },
-	{ name: 'POST restore', run: (b, id) => b.postForm(`/app/couples/${id}?/restore`, {}) }
+	{ name: 'POST restore', run: (b, id) => b.postForm(`/app/couples/${id}?/restore`, {}) },
+	{ name: 'GET assign page', run: (b, id) => b.get(`/app/couples/${id}/assign`) },
+	{ name: 'POST assign', run: (b, id) => b.postForm(`/app/couples/${id}/assign`, { mode: 'live' }) }
 ];
 
 describe('authorization matrix', () => {
