@@ -104,6 +104,26 @@ describe('homework over HTTP', () => {
 		expect(notJson.status).toBe(415);
 	});
 
+	it('asks a partner sending more than 20 saves a second to slow down, and stores none of those', async () => {
+		const sam = await as('sam@trellis.test');
+		const [assignmentId] = await homeworkIds(sam);
+		const burst = await Promise.all(
+			Array.from({ length: 30 }, () =>
+				post(sam, assignmentId, {
+					action: 'answer',
+					opId: opId(),
+					itemId: 'no-such-item',
+					value: 1
+				})
+			)
+		);
+		const statuses = burst.map((r) => r.status);
+		expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+		const limited = burst[statuses.indexOf(429)];
+		expect(limited.headers.get('retry-after')).toBe('1');
+		expect((await limited.json()).error.code).toBe('rate-limited');
+	});
+
 	it('reads back only what the partner may see: the other’s therapist-only answers never', async () => {
 		const alex = await as('alex@trellis.test');
 		const views = await Promise.all(

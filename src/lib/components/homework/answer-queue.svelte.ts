@@ -87,6 +87,11 @@ export class AnswerQueue {
 					return;
 				}
 				this.isOnline = true;
+				if (!ack.ok && (ack.error.code === 'rate-limited' || ack.error.code === 'unavailable')) {
+					// Not refused, only "not now": keep it queued with its opId and try again shortly.
+					this.#retry = setTimeout(() => void this.flush(), RETRY_MS);
+					return;
+				}
 				this.pending.shift();
 				const isLatest =
 					write.action === 'answer' &&

@@ -14,6 +14,7 @@ import { LIVE_NAMESPACE, MAX_MESSAGES_PER_SECOND, MAX_PAYLOAD_BYTES } from '$lib
 import { connection, db } from '../db';
 import { tokenFromCookieHeader, validateSessionToken } from '../auth/session';
 import * as couples from '../couples';
+import { tokenBucket } from '../message-rate';
 import * as assignments from '../assignments';
 import * as responses from '../responses';
 import { viewFor } from '../room-view';
@@ -121,23 +122,6 @@ const KNOWN_EVENTS = new Set([
 	'room:leave'
 ]);
 
-/** A token bucket per socket: MAX_MESSAGES_PER_SECOND sustained, the same as a burst. */
-function rateLimiter() {
-	let tokens = MAX_MESSAGES_PER_SECOND;
-	let last = Date.now();
-	return () => {
-		const now = Date.now();
-		tokens = Math.min(
-			MAX_MESSAGES_PER_SECOND,
-			tokens + ((now - last) / 1000) * MAX_MESSAGES_PER_SECOND
-		);
-		last = now;
-		if (tokens < 1) return false;
-		tokens -= 1;
-		return true;
-	};
-}
-
 function payloadSize(payload: unknown): number {
 	try {
 		return Buffer.byteLength(JSON.stringify(payload) ?? '');
@@ -199,7 +183,7 @@ export async function attachRealtime(io: Server): Promise<void> {
 
 	live.on('connection', (socket: LiveSocket) => {
 		const { userId, sessionId, coupleIds } = socket.data;
-		const allow = rateLimiter();
+		const allow = tokenBucket(MAX_MESSAGES_PER_SECOND);
 		let context: RoomContext | null = null;
 
 		void socket.join([sessionRoom(sessionId), ...coupleIds.map(coupleRoom)]);

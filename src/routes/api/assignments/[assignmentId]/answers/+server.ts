@@ -6,6 +6,8 @@ import { db } from '$lib/server/db';
 import * as assignments from '$lib/server/assignments';
 import * as responses from '$lib/server/responses';
 import { broadcast } from '$lib/server/realtime';
+import { takeFor } from '$lib/server/message-rate';
+import { MAX_MESSAGES_PER_SECOND } from '$lib/realtime/events';
 import { viewFor } from '$lib/server/room-view';
 import type { RequestHandler } from './$types';
 
@@ -43,6 +45,15 @@ export const POST = (async ({ locals, params, request }) => {
 	if (!user) error(401, 'Sign in first.');
 	const context = await assignments.loadContext(db(), user, params.assignmentId);
 	if (!context) error(404, 'There is no such assignment, or it is not yours.');
+	if (!takeFor(`homework:${user.id}`, MAX_MESSAGES_PER_SECOND)) {
+		return json(
+			{
+				ok: false,
+				error: { code: 'rate-limited', message: 'Slow down a little; try again in a second.' }
+			},
+			{ status: 429, headers: { 'retry-after': '1' } }
+		);
+	}
 	if (!request.headers.get('content-type')?.startsWith('application/json')) {
 		return json(
 			{ ok: false, error: { code: 'bad-request', message: 'Send JSON.' } },
