@@ -16,8 +16,20 @@ export interface AuditEntry {
 
 const CHAIN_LOCK = 7_411_001;
 
+/** JSON with keys sorted at every level, so a row hashes the same after a round trip through jsonb. */
+function stableJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+	if (value && typeof value === 'object') {
+		const entries = Object.entries(value as Record<string, unknown>)
+			.filter(([, v]) => v !== undefined)
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value ?? null);
+}
+
 export function rowHash(prevHash: string, row: Record<string, unknown>): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(prevHash + JSON.stringify(row))));
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(prevHash + stableJson(row))));
 }
 
 function canonical(entry: AuditEntry, at: Date) {
@@ -60,4 +72,59 @@ export async function record(db: Kysely<Database>, entry: AuditEntry): Promise<v
 	};
 	if (db.isTransaction) await write(db);
 	else await db.transaction().execute(write);
+}
+
+export type ChainCheck =
+	{ ok: true; rows: number } | { ok: false; rows: number; badRowId: string; reason: string };
+
+/**
+ * Walks the chain from the first row: each row must carry the previous row's hash and hash to its own.
+ * An altered row fails its own hash; a removed row breaks the next row's link.
+ */
+export async function verify(db: Kysely<Database>, batchSize = 1000): Promise<ChainCheck> {
+	let prevHash = '';
+	let afterId = '0';
+	let rows = 0;
+	for (;;) {
+		const batch = await db
+			.selectFrom('audit_log')
+			.selectAll()
+			.where(sql<boolean>`id > ${afterId}::bigint`)
+			.orderBy('id')
+			.limit(batchSize)
+			.execute();
+		for (const row of batch) {
+			rows += 1;
+			if ((row.prev_hash ?? '') !== prevHash) {
+				return {
+					ok: false,
+					rows,
+					badRowId: String(row.id),
+					reason:
+						'its link to the row before does not match (a row before it was removed or changed)'
+				};
+			}
+			const expected = rowHash(prevHash, {
+				at: row.at.toISOString(),
+				actor_id: row.actor_id,
+				action: row.action,
+				target_type: row.target_type,
+				target_id: row.target_id,
+				couple_id: row.couple_id,
+				ip: row.ip,
+				detail: row.detail ?? null
+			});
+			if (row.hash !== expected) {
+				return {
+					ok: false,
+					rows,
+					badRowId: String(row.id),
+					reason: 'its content does not match its hash (it was altered)'
+				};
+			}
+			prevHash = row.hash;
+			afterId = String(row.id);
+		}
+		if (batch.length < batchSize) return { ok: true, rows };
+	}
 }
