@@ -54,6 +54,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 		PORT: String(port),
 		HOST: '127.0.0.1',
 		ORIGIN: url,
+		// A fixed test key, so production-mode servers on a server database may start.
+		NOTES_KEYS: 'test:VGhpcyBpcyBhIHRlc3Qga2V5IG9ubHkgMzIgYnl0ZXM=',
 		...options.env
 	};
 	delete env.DATABASE_URL;

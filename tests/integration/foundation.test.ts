@@ -128,4 +128,10 @@ describe('start-up with a broken configuration', () => {
 		).rejects.toThrow(/DATABASE_URL/);
 		await expect(startServer({ databaseUrl: 'not a url' })).rejects.toThrow(/DATABASE_URL/);
 	});
+
+	it('refuses to start in production on a server database without NOTES_KEYS', async () => {
+		await expect(
+			startServer({ databaseUrl: 'postgres://nobody@127.0.0.1:1/nothing', env: { NOTES_KEYS: '' } })
+		).rejects.toThrow(/NOTES_KEYS is required/);
+	});
 });

@@ -4,6 +4,7 @@ import { connection } from './db';
 import { describeTarget, DatabaseConfigError } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { seedDemo, printDemoSignIns } from './demo/seed';
+import { appKeyring, KeyringError } from './crypto/keyring';
 import { installBuiltIns } from './exercises';
 
 const key = Symbol.for('trellis.startup');
@@ -12,6 +13,13 @@ type Holder = { [key]?: Promise<void> };
 export class StartupError extends Error {}
 
 async function run() {
+	// Clinical text is encrypted at rest: without its keys in production, refuse to start at all.
+	try {
+		appKeyring();
+	} catch (error) {
+		if (error instanceof KeyringError) throw new StartupError(error.message);
+		throw error;
+	}
 	let conn;
 	try {
 		conn = connection();

@@ -1,0 +1,103 @@
+// Envelope encryption for clinical text at rest: AES-256-GCM under a keyring from NOTES_KEYS
+// (`keyId:base64key,...`, the first is current); the key id is stored per row and the row's id is bound
+// as additional authenticated data, so a ciphertext cannot be moved to another row.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { dataDir } from '../config';
+
+export interface Keyring {
+	currentId: string;
+	keys: Map<string, Buffer>;
+}
+
+export interface Sealed {
+	keyId: string;
+	nonce: Uint8Array;
+	ciphertext: Uint8Array;
+}
+
+export class KeyringError extends Error {}
+
+export function parseKeyring(value: string): Keyring {
+	const keys = new Map<string, Buffer>();
+	let currentId = '';
+	for (const part of value
+		.split(',')
+		.map((p) => p.trim())
+		.filter(Boolean)) {
+		const colon = part.indexOf(':');
+		const id = part.slice(0, colon).trim();
+		if (colon <= 0 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+			throw new KeyringError('NOTES_KEYS must look like "k1:<base64 32-byte key>,k0:<older key>".');
+		}
+		const key = Buffer.from(part.slice(colon + 1).trim(), 'base64');
+		if (key.length !== 32)
+			throw new KeyringError(`NOTES_KEYS: key "${id}" must be 32 bytes (base64).`);
+		if (keys.has(id)) throw new KeyringError(`NOTES_KEYS: key id "${id}" appears twice.`);
+		keys.set(id, key);
+		currentId ||= id;
+	}
+	if (!currentId) throw new KeyringError('NOTES_KEYS is empty.');
+	return { currentId, keys };
+}
+
+/**
+ * The keyring from NOTES_KEYS. Without it: refused in production with a server database; in
+ * development a key is generated once into the data directory, with a warning.
+ */
+export function keyringFromEnv(env: NodeJS.ProcessEnv, dataDir: string): Keyring {
+	if (env.NOTES_KEYS?.trim()) return parseKeyring(env.NOTES_KEYS);
+	if (env.NODE_ENV === 'production' && env.DATABASE_URL?.trim()) {
+		throw new KeyringError(
+			'NOTES_KEYS is required in production with DATABASE_URL: set it to "k1:<base64 of 32 random bytes>".'
+		);
+	}
+	const file = path.join(dataDir, 'notes-key.txt');
+	if (!existsSync(file)) {
+		mkdirSync(dataDir, { recursive: true });
+		writeFileSync(file, `dev:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+		console.warn(
+			`[notes] NOTES_KEYS is not set: generated a development key in ${file}. Set NOTES_KEYS in production.`
+		);
+	}
+	return parseKeyring(readFileSync(file, 'utf8'));
+}
+
+export function seal(keyring: Keyring, rowId: string, plaintext: string): Sealed {
+	const key = keyring.keys.get(keyring.currentId)!;
+	const nonce = randomBytes(12);
+	const cipher = createCipheriv('aes-256-gcm', key, nonce);
+	cipher.setAAD(Buffer.from(rowId, 'utf8'));
+	const body = Buffer.concat([
+		cipher.update(plaintext, 'utf8'),
+		cipher.final(),
+		cipher.getAuthTag()
+	]);
+	return { keyId: keyring.currentId, nonce, ciphertext: body };
+}
+
+export function open(keyring: Keyring, rowId: string, sealed: Sealed): string {
+	const key = keyring.keys.get(sealed.keyId);
+	if (!key)
+		throw new KeyringError(
+			`No key "${sealed.keyId}" in NOTES_KEYS; it is needed to read this note.`
+		);
+	const data = Buffer.from(sealed.ciphertext);
+	const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.nonce));
+	decipher.setAAD(Buffer.from(rowId, 'utf8'));
+	decipher.setAuthTag(data.subarray(data.length - 16));
+	return Buffer.concat([
+		decipher.update(data.subarray(0, data.length - 16)),
+		decipher.final()
+	]).toString('utf8');
+}
+
+const appKey = Symbol.for('trellis.notes-keyring');
+
+/** The process's keyring, read once from the environment. */
+export function appKeyring(): Keyring {
+	const holder = globalThis as { [appKey]?: Keyring };
+	holder[appKey] ??= keyringFromEnv(process.env, dataDir());
+	return holder[appKey];
+}
