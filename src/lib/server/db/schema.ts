@@ -85,7 +85,7 @@ export interface RateLimitsTable {
 	locked_until: NullableTimestamp;
 }
 
-export interface Database extends ExerciseTables {
+export interface Database extends ExerciseTables, NotesTables {
 	users: UsersTable;
 	sessions: SessionsTable;
 	couples: CouplesTable;
@@ -201,3 +201,37 @@ export interface ExerciseTables {
 }
 
 export type Assignment = Selectable<AssignmentsTable>;
+
+export interface NotesTable {
+	id: Generated<string>;
+	couple_id: string;
+	author_id: string;
+	kind: 'progress' | 'psychotherapy';
+	template: 'soap' | 'dap' | 'birp' | 'free';
+	/** A calendar date, read back as YYYY-MM-DD text. */
+	session_date: ColumnType<string, string, string>;
+	key_id: string;
+	nonce: Uint8Array;
+	ciphertext: Uint8Array;
+	content_hash: string | null;
+	signed_at: NullableTimestamp;
+	signed_by: string | null;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+}
+
+export interface NoteAddendaTable {
+	id: Generated<string>;
+	note_id: string;
+	author_id: string;
+	key_id: string;
+	nonce: Uint8Array;
+	ciphertext: Uint8Array;
+	content_hash: string;
+	signed_at: Timestamp;
+}
+
+export interface NotesTables {
+	notes: NotesTable;
+	note_addenda: NoteAddendaTable;
+}

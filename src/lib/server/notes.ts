@@ -1,0 +1,364 @@
+// Session notes: drafts that autosave, signing (locked, with a content hash), signed addenda, and
+// psychotherapy notes only their author sees. Bodies are stored encrypted; every read and write is audited.
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeHexLowerCase } from '@oslojs/encoding';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './db/schema';
+import * as audit from './audit';
+import { open, seal, type Keyring } from './crypto/keyring';
+
+export type NoteKind = 'progress' | 'psychotherapy';
+export type Template = 'soap' | 'dap' | 'birp' | 'free';
+
+/** The fields each template asks for, in order. */
+export const TEMPLATES: Record<
+	Template,
+	{ label: string; fields: { id: string; label: string }[] }
+> = {
+	soap: {
+		label: 'SOAP',
+		fields: [
+			{ id: 'subjective', label: 'Subjective' },
+			{ id: 'objective', label: 'Objective' },
+			{ id: 'assessment', label: 'Assessment' },
+			{ id: 'plan', label: 'Plan' }
+		]
+	},
+	dap: {
+		label: 'DAP',
+		fields: [
+			{ id: 'data', label: 'Data' },
+			{ id: 'assessment', label: 'Assessment' },
+			{ id: 'plan', label: 'Plan' }
+		]
+	},
+	birp: {
+		label: 'BIRP',
+		fields: [
+			{ id: 'behavior', label: 'Behavior' },
+			{ id: 'intervention', label: 'Intervention' },
+			{ id: 'response', label: 'Response' },
+			{ id: 'plan', label: 'Plan' }
+		]
+	},
+	free: { label: 'Free text', fields: [{ id: 'text', label: 'Note' }] }
+};
+
+export type NoteBody = Record<string, string>;
+
+export interface Actor {
+	userId: string;
+	ip?: string | null;
+}
+
+export interface NoteSummary {
+	id: string;
+	kind: NoteKind;
+	template: Template;
+	sessionDate: string;
+	isSigned: boolean;
+	updatedAt: Date;
+}
+
+export interface Note extends NoteSummary {
+	coupleId: string;
+	body: NoteBody;
+	contentHash: string | null;
+	signedAt: Date | null;
+	addenda: { id: string; text: string; signedAt: Date; contentHash: string }[];
+}
+
+const hash = (text: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(text)));
+
+function cleanBody(template: Template, input: Record<string, unknown>): NoteBody {
+	const body: NoteBody = {};
+	for (const field of TEMPLATES[template].fields) {
+		const value = input[field.id];
+		body[field.id] = typeof value === 'string' ? value.slice(0, 20_000) : '';
+	}
+	return body;
+}
+
+async function ownsCouple(db: Kysely<Database>, therapistId: string, coupleId: string) {
+	const row = await db
+		.selectFrom('couples')
+		.select('id')
+		.where('id', '=', coupleId)
+		.where('therapist_id', '=', therapistId)
+		.executeTakeFirst();
+	return !!row;
+}
+
+/** A note the actor may read: their couple's progress notes, and psychotherapy notes they wrote. */
+async function readable(db: Kysely<Database>, actor: Actor, noteId: string) {
+	if (!/^[0-9a-f-]{36}$/i.test(noteId)) return null;
+	const row = await db
+		.selectFrom('notes')
+		.innerJoin('couples', 'couples.id', 'notes.couple_id')
+		.selectAll('notes')
+		.select(sql<string>`notes.session_date::text`.as('session_day'))
+		.where('notes.id', '=', noteId)
+		.where('couples.therapist_id', '=', actor.userId)
+		.executeTakeFirst();
+	if (!row) return null;
+	if (row.kind === 'psychotherapy' && row.author_id !== actor.userId) return null;
+	return row;
+}
+
+export async function createDraft(
+	db: Kysely<Database>,
+	keyring: Keyring,
+	actor: Actor,
+	input: {
+		coupleId: string;
+		kind: NoteKind;
+		template: Template;
+		sessionDate: string;
+		body?: Record<string, unknown>;
+	}
+): Promise<string | null> {
+	if (!(await ownsCouple(db, actor.userId, input.coupleId))) return null;
+	return db.transaction().execute(async (trx) => {
+		const id = crypto.randomUUID();
+		const sealed = seal(keyring, id, JSON.stringify(cleanBody(input.template, input.body ?? {})));
+		await trx
+			.insertInto('notes')
+			.values({
+				id,
+				couple_id: input.coupleId,
+				author_id: actor.userId,
+				kind: input.kind,
+				template: input.template,
+				session_date: input.sessionDate,
+				key_id: sealed.keyId,
+				nonce: sealed.nonce,
+				ciphertext: sealed.ciphertext
+			})
+			.execute();
+		await audit.record(trx, {
+			actorId: actor.userId,
+			action: 'note.created',
+			targetType: 'note',
+			targetId: id,
+			coupleId: input.coupleId,
+			ip: actor.ip,
+			detail: { kind: input.kind, template: input.template }
+		});
+		return id;
+	});
+}
+
+export type WriteOutcome = { ok: true } | { ok: false; reason: 'not-found' | 'signed' };
+
+/** Saves a draft's fields (autosave). A signed note is never changed. */
+export async function saveDraft(
+	db: Kysely<Database>,
+	keyring: Keyring,
+	actor: Actor,
+	noteId: string,
+	fields: Record<string, unknown>
+): Promise<WriteOutcome> {
+	const note = await readable(db, actor, noteId);
+	if (!note) return { ok: false, reason: 'not-found' };
+	if (note.signed_at) return { ok: false, reason: 'signed' };
+	const sealed = seal(keyring, noteId, JSON.stringify(cleanBody(note.template, fields)));
+	return db.transaction().execute(async (trx) => {
+		const updated = await trx
+			.updateTable('notes')
+			.set({
+				key_id: sealed.keyId,
+				nonce: sealed.nonce,
+				ciphertext: sealed.ciphertext,
+				updated_at: new Date()
+			})
+			.where('id', '=', noteId)
+			.where('signed_at', 'is', null)
+			.executeTakeFirst();
+		if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: 'signed' } as const;
+		await audit.record(trx, {
+			actorId: actor.userId,
+			action: 'note.draft-saved',
+			targetType: 'note',
+			targetId: noteId,
+			coupleId: note.couple_id,
+			ip: actor.ip
+		});
+		return { ok: true } as const;
+	});
+}
+
+/** Signs a draft: locked from now on, with the hash of its content, the signer and the time. */
+export async function sign(
+	db: Kysely<Database>,
+	keyring: Keyring,
+	actor: Actor,
+	noteId: string
+): Promise<WriteOutcome> {
+	const note = await readable(db, actor, noteId);
+	if (!note) return { ok: false, reason: 'not-found' };
+	if (note.signed_at) return { ok: false, reason: 'signed' };
+	const plaintext = open(keyring, noteId, {
+		keyId: note.key_id,
+		nonce: note.nonce,
+		ciphertext: note.ciphertext
+	});
+	return db.transaction().execute(async (trx) => {
+		const updated = await trx
+			.updateTable('notes')
+			.set({ signed_at: new Date(), signed_by: actor.userId, content_hash: hash(plaintext) })
+			.where('id', '=', noteId)
+			.where('signed_at', 'is', null)
+			.executeTakeFirst();
+		if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: 'signed' } as const;
+		await audit.record(trx, {
+			actorId: actor.userId,
+			action: 'note.signed',
+			targetType: 'note',
+			targetId: noteId,
+			coupleId: note.couple_id,
+			ip: actor.ip,
+			detail: { contentHash: hash(plaintext) }
+		});
+		return { ok: true } as const;
+	});
+}
+
+/** Adds a signed addendum to a signed note: the only way to change the record afterwards. */
+export async function addAddendum(
+	db: Kysely<Database>,
+	keyring: Keyring,
+	actor: Actor,
+	noteId: string,
+	text: string
+): Promise<WriteOutcome | { ok: false; reason: 'unsigned' | 'empty' }> {
+	const note = await readable(db, actor, noteId);
+	if (!note) return { ok: false, reason: 'not-found' };
+	if (!note.signed_at) return { ok: false, reason: 'unsigned' };
+	const body = text.trim().slice(0, 20_000);
+	if (!body) return { ok: false, reason: 'empty' };
+	const id = crypto.randomUUID();
+	const sealed = seal(keyring, id, body);
+	await db.transaction().execute(async (trx) => {
+		await trx
+			.insertInto('note_addenda')
+			.values({
+				id,
+				note_id: noteId,
+				author_id: actor.userId,
+				key_id: sealed.keyId,
+				nonce: sealed.nonce,
+				ciphertext: sealed.ciphertext,
+				content_hash: hash(body),
+				signed_at: new Date()
+			})
+			.execute();
+		await audit.record(trx, {
+			actorId: actor.userId,
+			action: 'note.addendum-signed',
+			targetType: 'note',
+			targetId: noteId,
+			coupleId: note.couple_id,
+			ip: actor.ip
+		});
+	});
+	return { ok: true };
+}
+
+/** Reads one note with its addenda (audited), or null for anyone who may not (answer 404). */
+export async function get(
+	db: Kysely<Database>,
+	keyring: Keyring,
+	actor: Actor,
+	noteId: string
+): Promise<Note | null> {
+	const note = await readable(db, actor, noteId);
+	if (!note) return null;
+	const addenda = await db
+		.selectFrom('note_addenda')
+		.selectAll()
+		.where('note_id', '=', noteId)
+		.orderBy('signed_at')
+		.execute();
+	await audit.record(db, {
+		actorId: actor.userId,
+		action: note.kind === 'psychotherapy' ? 'note.psychotherapy-viewed' : 'note.viewed',
+		targetType: 'note',
+		targetId: noteId,
+		coupleId: note.couple_id,
+		ip: actor.ip
+	});
+	return {
+		id: note.id,
+		coupleId: note.couple_id,
+		kind: note.kind,
+		template: note.template,
+		sessionDate: note.session_day,
+		isSigned: note.signed_at !== null,
+		updatedAt: note.updated_at,
+		body: JSON.parse(
+			open(keyring, note.id, { keyId: note.key_id, nonce: note.nonce, ciphertext: note.ciphertext })
+		),
+		contentHash: note.content_hash,
+		signedAt: note.signed_at,
+		addenda: addenda.map((a) => ({
+			id: a.id,
+			text: open(keyring, a.id, { keyId: a.key_id, nonce: a.nonce, ciphertext: a.ciphertext }),
+			signedAt: a.signed_at,
+			contentHash: a.content_hash
+		}))
+	};
+}
+
+/** The couple's notes the actor may see, without their contents. */
+export async function list(
+	db: Kysely<Database>,
+	actor: Actor,
+	coupleId: string
+): Promise<NoteSummary[] | null> {
+	if (!/^[0-9a-f-]{36}$/i.test(coupleId) || !(await ownsCouple(db, actor.userId, coupleId)))
+		return null;
+	const rows = await db
+		.selectFrom('notes')
+		.select(['id', 'kind', 'template', 'signed_at', 'updated_at'])
+		.select(sql<string>`session_date::text`.as('session_day'))
+		.where('couple_id', '=', coupleId)
+		.where((eb) => eb.or([eb('kind', '=', 'progress'), eb('author_id', '=', actor.userId)]))
+		.orderBy('session_date', 'desc')
+		.orderBy('created_at', 'desc')
+		.execute();
+	return rows.map((r) => ({
+		id: r.id,
+		kind: r.kind,
+		template: r.template,
+		sessionDate: r.session_day,
+		isSigned: r.signed_at !== null,
+		updatedAt: r.updated_at
+	}));
+}
+
+/** Re-encrypts every note and addendum under the keyring's current key; returns how many rows moved. */
+export async function rotate(db: Kysely<Database>, keyring: Keyring): Promise<number> {
+	let moved = 0;
+	for (const table of ['notes', 'note_addenda'] as const) {
+		const rows = await db
+			.selectFrom(table)
+			.select(['id', 'key_id', 'nonce', 'ciphertext'])
+			.where('key_id', '!=', keyring.currentId)
+			.execute();
+		for (const row of rows) {
+			const sealed = seal(
+				keyring,
+				row.id,
+				open(keyring, row.id, { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext })
+			);
+			await db
+				.updateTable(table)
+				.set({ key_id: sealed.keyId, nonce: sealed.nonce, ciphertext: sealed.ciphertext })
+				.where('id', '=', row.id)
+				.where('key_id', '=', row.key_id)
+				.execute();
+			moved += 1;
+		}
+	}
+	return moved;
+}
