@@ -77,6 +77,16 @@ const routes: {
 	{ name: 'POST archive', run: (b, id) => b.postForm(`/app/couples/${id}?/archive`, {}) },
 	{ name: 'POST restore', run: (b, id) => b.postForm(`/app/couples/${id}?/restore`, {}) },
 	{ name: 'GET assign page', run: (b, id) => b.get(`/app/couples/${id}/assign`) },
+	{ name: 'GET notes', run: (b, id) => b.get(`/app/couples/${id}/notes`) },
+	{
+		name: 'POST new note',
+		run: (b, id) =>
+			b.postForm(`/app/couples/${id}/notes`, {
+				kind: 'progress',
+				template: 'free',
+				sessionDate: 'bad'
+			})
+	},
 	{ name: 'POST assign', run: (b, id) => b.postForm(`/app/couples/${id}/assign`, { mode: 'live' }) }
 ];
 

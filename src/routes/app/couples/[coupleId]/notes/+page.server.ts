@@ -1,0 +1,64 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { db } from '$lib/server/db';
+import { requireTherapist } from '$lib/server/guards';
+import { appKeyring } from '$lib/server/crypto/keyring';
+import * as notes from '$lib/server/notes';
+import { parseForm } from '$lib/server/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+const NewNote = v.object({
+	kind: v.picklist(
+		['progress', 'psychotherapy'],
+		'Choose a progress note or a psychotherapy note.'
+	),
+	template: v.picklist(['soap', 'dap', 'birp', 'free'], 'Choose a template.'),
+	sessionDate: v.pipe(
+		v.string('Give the session date.'),
+		v.isoDate('Give the session date as a date.')
+	)
+});
+
+export const load = (async ({ locals, params }) => {
+	const { user } = requireTherapist(locals);
+	const list = await notes.list(db(), { userId: user.id }, params.coupleId);
+	if (!list) error(404, 'There is no such couple.');
+	const couple = await db()
+		.selectFrom('couples')
+		.select('label')
+		.where('id', '=', params.coupleId)
+		.executeTakeFirstOrThrow();
+	return {
+		coupleId: params.coupleId,
+		coupleLabel: couple.label,
+		notes: list,
+		templates: Object.entries(notes.TEMPLATES).map(([id, t]) => ({ id, label: t.label })),
+		today: new Date().toISOString().slice(0, 10)
+	};
+}) satisfies PageServerLoad;
+
+export const actions = {
+	default: async ({ locals, params, request, getClientAddress }) => {
+		const { user } = requireTherapist(locals);
+		const formData = await request.formData().catch(() => null);
+		if (!formData)
+			return fail(400, {
+				message: 'The form could not be read.',
+				values: {} as Record<string, string>
+			});
+		const parsed = parseForm(formData, NewNote);
+		if (!parsed.ok)
+			return fail(400, { message: Object.values(parsed.errors)[0], values: parsed.values });
+		const id = await notes.createDraft(
+			db(),
+			appKeyring(),
+			{ userId: user.id, ip: getClientAddress() },
+			{
+				coupleId: params.coupleId,
+				...parsed.data
+			}
+		);
+		if (!id) error(404, 'There is no such couple.');
+		redirect(303, `/app/couples/${params.coupleId}/notes/${id}`);
+	}
+} satisfies Actions;
