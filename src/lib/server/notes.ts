@@ -68,6 +68,14 @@ export interface Note extends NoteSummary {
 	addenda: { id: string; text: string; signedAt: Date; contentHash: string }[];
 }
 
+/** Runs in the caller's transaction when there is one (the demo seed), else in a new one. */
+function inTransaction<T>(
+	db: Kysely<Database>,
+	work: (trx: Kysely<Database>) => Promise<T>
+): Promise<T> {
+	return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
 const hash = (text: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(text)));
 
 function cleanBody(template: Template, input: Record<string, unknown>): NoteBody {
@@ -118,7 +126,7 @@ export async function createDraft(
 	}
 ): Promise<string | null> {
 	if (!(await ownsCouple(db, actor.userId, input.coupleId))) return null;
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const id = crypto.randomUUID();
 		const sealed = seal(keyring, id, JSON.stringify(cleanBody(input.template, input.body ?? {})));
 		await trx
@@ -162,7 +170,7 @@ export async function saveDraft(
 	if (!note) return { ok: false, reason: 'not-found' };
 	if (note.signed_at) return { ok: false, reason: 'signed' };
 	const sealed = seal(keyring, noteId, JSON.stringify(cleanBody(note.template, fields)));
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const updated = await trx
 			.updateTable('notes')
 			.set({
@@ -202,7 +210,7 @@ export async function sign(
 		nonce: note.nonce,
 		ciphertext: note.ciphertext
 	});
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const updated = await trx
 			.updateTable('notes')
 			.set({ signed_at: new Date(), signed_by: actor.userId, content_hash: hash(plaintext) })
@@ -238,7 +246,7 @@ export async function addAddendum(
 	if (!body) return { ok: false, reason: 'empty' };
 	const id = crypto.randomUUID();
 	const sealed = seal(keyring, id, body);
-	await db.transaction().execute(async (trx) => {
+	await inTransaction(db, async (trx) => {
 		await trx
 			.insertInto('note_addenda')
 			.values({

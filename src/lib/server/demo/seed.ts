@@ -4,6 +4,7 @@ import type { Database, PartnerRole } from '../db/schema';
 import { hashPassword } from '../auth/password';
 import { totpKeyFromBase32 } from '../auth/totp';
 import { seedHistory } from './history';
+import { seedNotes } from './notes';
 
 export const DEMO_PASSWORD = 'trellis-demo-2026';
 export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -121,6 +122,7 @@ export async function seedDemo(
 			});
 		}
 		await seedHistory(trx, ids);
+		await seedNotes(trx, ids);
 		return true;
 	});
 }
