@@ -39,6 +39,14 @@ test('the therapist writes a SOAP note that autosaves, signs it, adds an addendu
 	await expect(page.locator('[data-save-status="saved"]')).toContainText('Draft saved');
 	const privateUrl = page.url();
 
+	// The therapist's own trail of this couple shows each step, filterable by action.
+	await page.goto(noteUrl.replace(/\/notes\/.*$/, '/audit'));
+	await page.getByLabel('Action').selectOption('note.signed');
+	await page.getByRole('button', { name: 'Filter' }).click();
+	await expect(page.getByRole('cell', { name: 'note.signed' })).toHaveCount(1);
+	await expect(page.getByRole('cell', { name: 'note.created' })).toHaveCount(0);
+	await expectAccessible(page);
+
 	// Partners reach neither note.
 	const alex = await person(browser, 'alex@trellis.test');
 	for (const url of [noteUrl, privateUrl]) {

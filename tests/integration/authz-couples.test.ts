@@ -78,6 +78,7 @@ const routes: {
 	{ name: 'POST restore', run: (b, id) => b.postForm(`/app/couples/${id}?/restore`, {}) },
 	{ name: 'GET assign page', run: (b, id) => b.get(`/app/couples/${id}/assign`) },
 	{ name: 'GET notes', run: (b, id) => b.get(`/app/couples/${id}/notes`) },
+	{ name: 'GET audit trail', run: (b, id) => b.get(`/app/couples/${id}/audit?action=note`) },
 	{
 		name: 'POST new note',
 		run: (b, id) =>
