@@ -13,12 +13,18 @@ export const ITEM_TYPES = [
 ] as const;
 export const TARGETS = ['both', 'injured', 'involved'] as const;
 export const REVEALS = ['simultaneous', 'open', 'therapist-only'] as const;
+/** The boundary scale, in order: its index is the answer's ordinal for scoring. */
 export const SCENARIO_CHOICES = ['ok', 'talk-first', 'crosses-line'] as const;
 
 export type ItemType = (typeof ITEM_TYPES)[number];
 export type Target = (typeof TARGETS)[number];
 export type Reveal = (typeof REVEALS)[number];
+export type ScenarioChoice = (typeof SCENARIO_CHOICES)[number];
 export type PartnerRole = 'injured' | 'involved' | 'none';
+
+export const TEXT_MAX = 2000;
+export const LIST_MAX_ENTRIES = 50;
+export const LIST_ENTRY_MAX = 280;
 
 const slug = (what: string) =>
 	v.pipe(
@@ -35,116 +41,187 @@ const words = (what: string, max: number) =>
 		v.nonEmpty(`${what} is required.`),
 		v.maxLength(max, `${what} is at most ${max} characters.`)
 	);
+const flag = (what: string) => v.optional(v.boolean(`${what} must be true or false.`));
 
-const OptionSchema = v.object({ id: slug('An option id'), label: words('An option label', 200) });
+const OptionSchema = v.object(
+	{ id: slug('An option id'), label: words('An option label', 200) },
+	'An option must be an object with an id and a label.'
+);
 
-export const ItemSchema = v.object({
-	id: slug('An item id'),
-	type: v.picklist(ITEM_TYPES, 'The item type must be one of: ' + ITEM_TYPES.join(', ') + '.'),
-	prompt: words('The prompt', 500),
-	help: v.optional(words('The help text', 1000)),
-	target: v.optional(v.picklist(TARGETS, 'Target must be both, injured or involved.'), 'both'),
-	reveal: v.optional(
-		v.picklist(REVEALS, 'Reveal must be simultaneous, open or therapist-only.'),
-		'simultaneous'
-	),
-	reverse: v.optional(v.boolean()),
-	subscale: v.optional(slug('A subscale')),
-	minLabel: v.optional(words('The low-end label', 80)),
-	maxLabel: v.optional(words('The high-end label', 80)),
-	options: v.optional(
-		v.pipe(v.array(OptionSchema), v.maxLength(20, 'An item has at most 20 options.'))
-	),
-	safety: v.optional(v.object({ triggerOptions: v.array(slug('A trigger option')) })),
-	joint: v.optional(v.boolean())
-});
+// One flat object rather than a variant per type: UI code reads `item.options` on any item, and the
+// per-type rules (options only on choices, labels only on sliders...) are checked in crossChecks.
+export const ItemSchema = v.object(
+	{
+		id: slug('An item id'),
+		type: v.picklist(ITEM_TYPES, `The item type must be one of: ${ITEM_TYPES.join(', ')}.`),
+		prompt: words('The prompt', 500),
+		help: v.optional(words('The help text', 1000)),
+		target: v.optional(v.picklist(TARGETS, 'Target must be both, injured or involved.'), 'both'),
+		reveal: v.optional(
+			v.picklist(REVEALS, 'Reveal must be simultaneous, open or therapist-only.'),
+			'simultaneous'
+		),
+		reverse: flag('Reverse'),
+		subscale: v.optional(slug('A subscale')),
+		minLabel: v.optional(words('The low-end label', 80)),
+		maxLabel: v.optional(words('The high-end label', 80)),
+		options: v.optional(
+			v.pipe(
+				v.array(OptionSchema, 'Options must be a list.'),
+				v.maxLength(20, 'An item has at most 20 options.')
+			)
+		),
+		safety: v.optional(
+			v.object({
+				triggerOptions: v.array(slug('A trigger option'), 'Trigger options must be a list.')
+			})
+		),
+		joint: flag('Joint')
+	},
+	'An item must be an object with an id, a type and a prompt.'
+);
 
-export const SectionSchema = v.object({
-	id: slug('A section id'),
-	title: words('A section title', 200),
-	intro: v.optional(words('A section introduction', 2000)),
-	items: v.pipe(
-		v.array(ItemSchema),
-		v.minLength(1, 'A section needs at least one item.'),
-		v.maxLength(60, 'A section has at most 60 items.')
+export const SectionSchema = v.object(
+	{
+		id: slug('A section id'),
+		title: words('A section title', 200),
+		intro: v.optional(words('A section introduction', 2000)),
+		items: v.pipe(
+			v.array(ItemSchema, 'A section needs a list of items.'),
+			v.minLength(1, 'A section needs at least one item.'),
+			v.maxLength(60, 'A section has at most 60 items.')
+		)
+	},
+	'A section must be an object with an id, a title and items.'
+);
+
+/** How an exercise's subscales combine; without it, scoring falls back to the role rule in scoring.ts. */
+export const ScoringSchema = v.object({
+	/** One headline figure per partner: the mean of these subscales (e.g. the readiness index). */
+	index: v.optional(
+		v.object({
+			label: words('The index label', 80),
+			subscales: v.pipe(
+				v.array(slug('A subscale'), 'The index subscales must be a list.'),
+				v.minLength(1, 'The index needs at least one subscale.')
+			)
+		})
 	)
 });
 
-export const DefinitionSchema = v.object({
-	key: slug('The exercise key'),
-	title: words('The title', 200),
-	purpose: words('The purpose', 2000),
-	instructions: words('The instructions', 4000),
-	estimatedMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(240)), 10),
-	repeatable: v.optional(v.boolean()),
-	sections: v.pipe(
-		v.array(SectionSchema),
-		v.minLength(1, 'An exercise needs at least one section.'),
-		v.maxLength(30, 'An exercise has at most 30 sections.')
-	)
-});
+export const DefinitionSchema = v.object(
+	{
+		key: slug('The exercise key'),
+		title: words('The title', 200),
+		purpose: words('The purpose', 2000),
+		instructions: words('The instructions', 4000),
+		estimatedMinutes: v.optional(
+			v.pipe(
+				v.number('The estimated minutes must be a number.'),
+				v.integer('The estimated minutes must be a whole number.'),
+				v.minValue(1, 'The estimated minutes must be at least 1.'),
+				v.maxValue(240, 'The estimated minutes must be at most 240.')
+			),
+			10
+		),
+		repeatable: flag('Repeatable'),
+		scoring: v.optional(ScoringSchema),
+		sections: v.pipe(
+			v.array(SectionSchema, 'Sections must be a list.'),
+			v.minLength(1, 'An exercise needs at least one section.'),
+			v.maxLength(30, 'An exercise has at most 30 sections.')
+		)
+	},
+	'An exercise definition must be an object.'
+);
 
 export type ExerciseDefinition = v.InferOutput<typeof DefinitionSchema>;
 export type ExerciseSection = ExerciseDefinition['sections'][number];
 export type ExerciseItem = ExerciseSection['items'][number];
+export type ExerciseScoring = v.InferOutput<typeof ScoringSchema>;
 
-/** Checks what the per-field schema cannot: unique ids, options where needed, safety only on choices. */
+/** Checks what the per-field schema cannot: unique ids, fields that fit the item's type. */
 function crossChecks(definition: ExerciseDefinition): string[] {
 	const issues: string[] = [];
 	const sectionIds = new Set<string>();
 	const itemIds = new Set<string>();
+	const subscales = new Set<string>();
 	for (const section of definition.sections) {
-		if (sectionIds.has(section.id)) issues.push(`Section id "${section.id}" is used twice.`);
+		if (sectionIds.has(section.id)) issues.push(`Section "${section.id}": the id is used twice.`);
 		sectionIds.add(section.id);
 		for (const item of section.items) {
 			const where = `Item "${item.id}"`;
 			if (itemIds.has(item.id)) issues.push(`${where}: the id is used twice.`);
 			itemIds.add(item.id);
-			const needsOptions = item.type === 'choice' || item.type === 'checklist';
-			if (needsOptions && (!item.options || item.options.length < 2)) {
-				issues.push(`${where}: a ${item.type} item needs at least two options.`);
-			}
-			if (needsOptions && item.options) {
-				const ids = item.options.map((o) => o.id);
-				if (new Set(ids).size !== ids.length) issues.push(`${where}: two options share an id.`);
-			}
-			if (item.safety) {
-				if (item.type !== 'choice')
-					issues.push(`${where}: only a choice item can be a safety item.`);
-				else if (item.safety.triggerOptions.length === 0)
-					issues.push(`${where}: a safety item needs at least one trigger option.`);
-				else {
-					for (const trigger of item.safety.triggerOptions) {
-						if (!item.options?.some((o) => o.id === trigger))
-							issues.push(`${where}: trigger "${trigger}" is not one of its options.`);
-					}
-				}
-			}
-			if (item.reverse && item.type !== 'likert5')
-				issues.push(`${where}: only likert5 items can be reverse-scored.`);
-			if (item.joint && !['scenario', 'list', 'text', 'choice'].includes(item.type)) {
-				issues.push(`${where}: a joint answer fits scenario, choice, text or list items.`);
-			}
+			if (item.subscale) subscales.add(item.subscale);
+			issues.push(...itemIssues(item).map((issue) => `${where}: ${issue}`));
 		}
+	}
+	for (const name of definition.scoring?.index?.subscales ?? []) {
+		if (!subscales.has(name))
+			issues.push(`The exercise (scoring): the index names subscale "${name}", which no item has.`);
 	}
 	return issues;
 }
 
+function itemIssues(item: ExerciseItem): string[] {
+	const issues: string[] = [];
+	const hasOptions = item.type === 'choice' || item.type === 'checklist';
+	if (hasOptions && (!item.options || item.options.length < 2)) {
+		issues.push(`a ${item.type} item needs at least two options.`);
+	}
+	if (!hasOptions && item.options) issues.push('only choice and checklist items have options.');
+	if (item.options) {
+		const ids = item.options.map((o) => o.id);
+		if (new Set(ids).size !== ids.length) issues.push('two options share an id.');
+	}
+	if (item.safety && item.type !== 'choice') {
+		issues.push('only a choice item can be a safety item.');
+	} else if (item.safety) {
+		if (item.safety.triggerOptions.length === 0)
+			issues.push('a safety item needs at least one trigger option.');
+		for (const trigger of item.safety.triggerOptions) {
+			if (!item.options?.some((o) => o.id === trigger))
+				issues.push(`trigger "${trigger}" is not one of its options.`);
+		}
+	}
+	if (item.reverse && item.type !== 'likert5')
+		issues.push('only likert5 items can be reverse-scored.');
+	if ((item.minLabel || item.maxLabel) && item.type !== 'scale10')
+		issues.push('only scale10 items have end labels.');
+	// Scores are means on a numeric scale, so a subscale on a text or choice item would silently count nothing.
+	if (item.subscale && item.type !== 'likert5' && item.type !== 'scale10')
+		issues.push('only likert5 and scale10 items can belong to a subscale.');
+	if (item.joint && !['scenario', 'list', 'text', 'choice'].includes(item.type)) {
+		issues.push('a joint answer fits scenario, choice, text or list items.');
+	}
+	return issues;
+}
+
+/** Names the section or item an issue sits in, by id when it has a usable one, else by position. */
 function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string {
 	const path = issue.path ?? [];
-	let sectionId: string | null = null;
-	let itemId: string | null = null;
+	let where = 'The exercise';
+	let sectionName: string | null = null;
 	let node: unknown = input;
-	for (const step of path) {
-		node = (node as Record<string | number, unknown> | undefined)?.[step.key as string | number];
-		if (node && typeof node === 'object' && 'id' in node) {
-			const id = String((node as { id: unknown }).id);
-			if ('items' in node) sectionId = id;
-			else if ('prompt' in node || 'type' in node) itemId = id;
+	for (let step = 0; step < path.length; step++) {
+		const key = path[step].key;
+		node = (node as Record<string | number, unknown> | undefined)?.[key as string | number];
+		const parent = path[step - 1]?.key;
+		if (typeof key !== 'number') continue;
+		const id = node && typeof node === 'object' ? (node as { id?: unknown }).id : undefined;
+		const name = typeof id === 'string' && id ? `"${id}"` : null;
+		if (parent === 'sections') {
+			sectionName = name ?? `${key + 1}`;
+			where = `Section ${sectionName}`;
+		} else if (parent === 'items') {
+			where = name ? `Item ${name}` : `Item ${key + 1} of section ${sectionName}`;
 		}
 	}
 	const field = path.at(-1)?.key;
-	const where = itemId ? `Item "${itemId}"` : sectionId ? `Section "${sectionId}"` : 'The exercise';
+	// Valibot reports a missing key with its own generic wording, not the field's message.
+	const isMissing = issue.kind === 'schema' && issue.type === 'object' && issue.input === undefined;
+	if (isMissing && typeof field === 'string') return `${where}: "${field}" is missing.`;
 	return `${where}${typeof field === 'string' ? ` (${field})` : ''}: ${issue.message}`;
 }
 
@@ -165,68 +242,87 @@ export function parseDefinition(input: unknown): ParseResult {
 	return { ok: true, definition };
 }
 
-export type AnswerCheck = { ok: true; value: unknown } | { ok: false; message: string };
+export type ScenarioAnswer = { choice: ScenarioChoice; wantToKnow?: boolean };
+/** An answer as stored, sent over the live protocol and exported (see EXERCISES.md, "Item types"). */
+export type AnswerValue = ScenarioAnswer | number | string | string[];
 
-/** Whether a value fits its item's type; the message names the item. */
-export function validateAnswer(item: ExerciseItem, value: unknown): AnswerCheck {
-	const bad = (what: string): AnswerCheck => ({ ok: false, message: `Item "${item.id}": ${what}` });
+const wholeNumber = (min: number, max: number, message: string) =>
+	v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
+
+const optionOf = (item: ExerciseItem, message: string) =>
+	v.pipe(
+		v.string(message),
+		v.check((id) => !!item.options?.some((o) => o.id === id), message)
+	);
+
+/** The schema an answer to this item must pass; its messages leave out the item, validateAnswer adds it. */
+export function answerSchema(item: ExerciseItem): v.GenericSchema<unknown, AnswerValue> {
 	switch (item.type) {
-		case 'scenario': {
-			if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-				return bad('expects {choice: "ok" | "talk-first" | "crosses-line"}.');
-			}
-			const { choice, wantToKnow, ...rest } = value as Record<string, unknown>;
-			if (!SCENARIO_CHOICES.includes(choice as (typeof SCENARIO_CHOICES)[number])) {
-				return bad('choice must be "ok", "talk-first" or "crosses-line".');
-			}
-			if (wantToKnow !== undefined && typeof wantToKnow !== 'boolean')
-				return bad('wantToKnow must be true or false.');
-			if (Object.keys(rest).length) return bad('only choice and wantToKnow are allowed.');
-			return { ok: true, value: wantToKnow === undefined ? { choice } : { choice, wantToKnow } };
-		}
+		case 'scenario':
+			return v.strictObject(
+				{
+					choice: v.picklist(
+						SCENARIO_CHOICES,
+						'choice must be "ok", "talk-first" or "crosses-line".'
+					),
+					wantToKnow: v.optional(v.boolean('wantToKnow must be true or false.'))
+				},
+				'expects {choice: "ok" | "talk-first" | "crosses-line", wantToKnow?: true | false} and nothing else.'
+			);
 		case 'likert5':
-			return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 5
-				? { ok: true, value }
-				: bad('expects a whole number from 1 to 5.');
+			return wholeNumber(1, 5, 'expects a whole number from 1 to 5.');
 		case 'scale10':
-			return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10
-				? { ok: true, value }
-				: bad('expects a whole number from 0 to 10.');
+			return wholeNumber(0, 10, 'expects a whole number from 0 to 10.');
 		case 'choice':
-			return typeof value === 'string' && item.options?.some((o) => o.id === value)
-				? { ok: true, value }
-				: bad('expects one of its option ids.');
-		case 'checklist': {
-			if (
-				!Array.isArray(value) ||
-				!value.every((id) => typeof id === 'string' && item.options?.some((o) => o.id === id))
-			) {
-				return bad('expects a list of its option ids.');
-			}
-			if (new Set(value).size !== value.length) return bad('lists an option twice.');
-			return { ok: true, value };
-		}
+			return optionOf(item, 'expects one of its option ids.');
+		case 'checklist':
+			return v.pipe(
+				v.array(
+					optionOf(item, 'expects a list of its option ids.'),
+					'expects a list of its option ids.'
+				),
+				v.check((ids) => new Set(ids).size === ids.length, 'lists an option twice.')
+			);
 		case 'text':
-			if (typeof value !== 'string') return bad('expects text.');
-			if (value.length > 2000) return bad('is at most 2,000 characters.');
-			return { ok: true, value };
-		case 'list': {
-			if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string'))
-				return bad('expects a list of text entries.');
-			const entries = value.map((entry: string) => entry.trim()).filter(Boolean);
-			if (entries.length > 50) return bad('holds at most 50 entries.');
-			if (entries.some((entry) => entry.length > 280))
-				return bad('each entry is at most 280 characters.');
-			return { ok: true, value: entries };
-		}
+			// Stored as typed (no trim): the partner's words are theirs, and rendering is always as text.
+			return v.pipe(
+				v.string('expects text.'),
+				v.maxLength(TEXT_MAX, `is at most ${TEXT_MAX.toLocaleString('en')} characters.`)
+			);
+		case 'list':
+			return v.pipe(
+				v.array(
+					v.pipe(
+						v.string('expects a list of text entries.'),
+						v.trim(),
+						v.nonEmpty('has a blank entry.'),
+						v.maxLength(LIST_ENTRY_MAX, `each entry is at most ${LIST_ENTRY_MAX} characters.`)
+					),
+					'expects a list of text entries.'
+				),
+				v.maxLength(LIST_MAX_ENTRIES, `holds at most ${LIST_MAX_ENTRIES} entries.`)
+			);
 	}
 }
 
+export type AnswerCheck = { ok: true; value: AnswerValue } | { ok: false; message: string };
+
+/** Whether a value fits its item's type; the message names the item. */
+export function validateAnswer(item: ExerciseItem, value: unknown): AnswerCheck {
+	const result = v.safeParse(answerSchema(item), value, { abortPipeEarly: true });
+	if (result.success) return { ok: true, value: result.output };
+	return { ok: false, message: `Item "${item.id}": ${result.issues[0].message}` };
+}
+
+/** Whether this answer should show crisis resources and flag the therapist. */
 export function isSafetyTriggered(item: ExerciseItem, value: unknown): boolean {
 	return !!item.safety && typeof value === 'string' && item.safety.triggerOptions.includes(value);
 }
 
-/** The items a partner answers: those for both, plus those for their role when roles apply. */
+/**
+ * The items a partner answers: those for both, plus those for their role. A couple whose roles do
+ * not apply gives each partner the role 'none', so they get only the items for both.
+ */
 export function itemsFor(definition: ExerciseDefinition, role: PartnerRole): ExerciseItem[] {
 	return definition.sections.flatMap((s) =>
 		s.items.filter((i) => (i.target ?? 'both') === 'both' || i.target === role)

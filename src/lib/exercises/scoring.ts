@@ -1,20 +1,22 @@
 // Scores as structured discussion aids (not validated instruments): agreement, weighted kappa,
 // divergences and 0-100 subscales, driven by item types and fields, never by an exercise's key.
-import type { ExerciseDefinition, ExerciseItem, PartnerRole } from './definition';
+import type { ExerciseDefinition, ExerciseItem, PartnerRole, ScenarioChoice } from './definition';
 import { SCENARIO_CHOICES } from './definition';
 
 export const NOT_VALIDATED_NOTICE = 'Structured discussion aid, not a validated instrument.';
 
+/** The position of a scenario answer on ok < talk-first < crosses-line (0-2), or null when it is not one. */
+export function scenarioOrdinal(value: unknown): number | null {
+	if (typeof value !== 'object' || value === null) return null;
+	const index = SCENARIO_CHOICES.indexOf((value as { choice?: unknown }).choice as ScenarioChoice);
+	return index < 0 ? null : index;
+}
+
 /** The position of an answer on its item's ordered scale, or null where the item has no order. */
 export function ordinal(item: ExerciseItem, value: unknown): number | null {
-	if (value === undefined || value === null) return null;
 	switch (item.type) {
-		case 'scenario': {
-			const index = SCENARIO_CHOICES.indexOf(
-				(value as { choice?: string }).choice as (typeof SCENARIO_CHOICES)[number]
-			);
-			return index < 0 ? null : index;
-		}
+		case 'scenario':
+			return scenarioOrdinal(value);
 		case 'likert5':
 		case 'scale10':
 			return typeof value === 'number' ? value : null;
@@ -55,7 +57,12 @@ export type Kappa =
  */
 export function weightedKappa(pairs: [number, number][], categories: number): Kappa {
 	if (pairs.length === 0) return { kappa: null, reason: 'no-pairs' };
+	// With one category every pair agrees by construction, so chance explains everything.
+	if (categories < 2) return { kappa: null, reason: 'not-enough-variation' };
 	const k = categories;
+	const isOnScale = (r: number) => Number.isInteger(r) && r >= 0 && r < k;
+	if (!pairs.every(([a, b]) => isOnScale(a) && isOnScale(b)))
+		throw new RangeError(`weightedKappa: every rating must be a whole number from 0 to ${k - 1}.`);
 	const n = pairs.length;
 	const weight = (i: number, j: number) => 1 - Math.abs(i - j) / (k - 1);
 	const rows = new Array(k).fill(0);
@@ -128,7 +135,7 @@ export function subscaleScores(
 	);
 }
 
-/** Subscales whose items are all meant for one role: for the injured partner these form the readiness index. */
+/** Subscales whose items are all meant for one role. */
 export function subscalesForRole(
 	definition: ExerciseDefinition,
 	role: 'injured' | 'involved'
@@ -154,67 +161,93 @@ export interface PartnerAnswers {
 	answers: Record<string, unknown>;
 }
 
+export interface PartnerScores {
+	userId: string;
+	role: PartnerRole;
+	/** Each subscale 0-100; null where this partner answered none of its items. */
+	subscales: Record<string, number | null>;
+	/** The partner's headline index (see indexLabel), null when it does not apply or is unanswered. */
+	index: number | null;
+}
+
 export interface AssignmentScores {
-	/** Over the items both partners answer on an ordered scale with three categories (scenarios). */
+	/** Over the scenario items both partners answered; null when the exercise has no scenarios. */
 	agreement: (Agreement & { kappa: number | null; kappaNote: string | null }) | null;
 	divergences: Divergence[];
-	partners: {
-		userId: string;
-		role: PartnerRole;
-		subscales: Record<string, number | null>;
-		/** The injured partner's readiness index (mean of the subscales meant for that role), else null. */
-		index: number | null;
-	}[];
+	partners: PartnerScores[];
+	/** What `index` means for this exercise, e.g. "Readiness index"; null when it has none. */
+	indexLabel: string | null;
 	notice: string;
 }
 
+interface IndexRule {
+	label: string;
+	subscales: string[];
+	/** Whose answers it summarises; null means every partner's. */
+	role: 'injured' | null;
+}
+
+/**
+ * The index a definition declares in `scoring.index`. Definitions stored before that field existed
+ * keep their readiness index: the mean of the subscales meant only for the injured partner, which
+ * leaves the involved partner's accountability beside it rather than in it.
+ */
+function indexRule(definition: ExerciseDefinition): IndexRule | null {
+	const declared = definition.scoring?.index;
+	if (declared) return { label: declared.label, subscales: declared.subscales, role: null };
+	const injuredOnly = subscalesForRole(definition, 'injured');
+	return injuredOnly.length
+		? { label: 'Readiness index', subscales: injuredOnly, role: 'injured' }
+		: null;
+}
+
+function scenarioAgreement(
+	definition: ExerciseDefinition,
+	a: Record<string, unknown>,
+	b: Record<string, unknown>
+): AssignmentScores['agreement'] {
+	const scenarios = definition.sections
+		.flatMap((s) => s.items)
+		.filter((i) => i.type === 'scenario');
+	if (scenarios.length === 0) return null;
+	const pairs: [number, number][] = [];
+	for (const item of scenarios) {
+		const x = scenarioOrdinal(a[item.id]);
+		const y = scenarioOrdinal(b[item.id]);
+		// An item only one partner answered says nothing about agreement, so it is left out.
+		if (x !== null && y !== null) pairs.push([x, y]);
+	}
+	const kappa = weightedKappa(pairs, SCENARIO_CHOICES.length);
+	const kappaNote =
+		kappa.kappa !== null
+			? null
+			: kappa.reason === 'no-pairs'
+				? 'No answers to compare yet'
+				: 'Not enough variation';
+	return { ...agreementRate(pairs), kappa: kappa.kappa, kappaNote };
+}
+
+/** Everything the results view shows for one assignment, from each partner's answers. */
 export function scoreAssignment(
 	definition: ExerciseDefinition,
 	partners: PartnerAnswers[]
 ): AssignmentScores {
 	const [a, b] = partners;
-	let agreement: AssignmentScores['agreement'] = null;
-	if (a && b) {
-		const pairs: [number, number][] = [];
-		for (const item of definition.sections.flatMap((s) => s.items)) {
-			if (item.type !== 'scenario') continue;
-			const x = ordinal(item, a.answers[item.id]);
-			const y = ordinal(item, b.answers[item.id]);
-			if (x !== null && y !== null) pairs.push([x, y]);
-		}
-		const hasScenarios = definition.sections.some((s) =>
-			s.items.some((i) => i.type === 'scenario')
-		);
-		if (hasScenarios) {
-			const kappa = weightedKappa(pairs, SCENARIO_CHOICES.length);
-			agreement = {
-				...agreementRate(pairs),
-				kappa: kappa.kappa,
-				kappaNote:
-					kappa.kappa === null
-						? kappa.reason === 'no-pairs'
-							? 'No answers to compare yet'
-							: 'Not enough variation'
-						: null
-			};
-		}
-	}
-	const injuredSubscales = subscalesForRole(definition, 'injured');
+	const rule = indexRule(definition);
 	return {
-		agreement,
+		agreement: a && b ? scenarioAgreement(definition, a.answers, b.answers) : null,
 		divergences: a && b ? divergences(definition, a.answers, b.answers) : [],
 		partners: partners.map((p) => {
 			const subscales = subscaleScores(definition, p.answers);
+			const isIndexed = rule !== null && (rule.role === null || rule.role === p.role);
 			return {
 				userId: p.userId,
 				role: p.role,
 				subscales,
-				index:
-					p.role === 'injured' && injuredSubscales.length
-						? mean(injuredSubscales.map((s) => subscales[s] ?? null))
-						: null
+				index: isIndexed ? mean(rule.subscales.map((s) => subscales[s] ?? null)) : null
 			};
 		}),
+		indexLabel: rule?.label ?? null,
 		notice: NOT_VALIDATED_NOTICE
 	};
 }

@@ -25,7 +25,7 @@ export const boundaries: ExerciseDefinition = {
 	purpose:
 		'People draw the line of faithfulness in different places. Saying out loud where each of you draws it stops you hurting each other through misunderstanding, and gives you a shared agreement to keep.',
 	instructions:
-		'For each situation, say how it would sit with you if your partner did it: fine with you, something you would want to talk about first, or something that crosses the line. Answer for yourself; your partner will not see your answers until you have both locked a section.',
+		'For each situation, say how it would sit with you if your partner did it: fine with you, something you would want to talk about first, or something that crosses the line. You can also tick whether you would want to be told if it happened. Answer for yourself; your partner will not see your answers until you have both locked a section.',
 	estimatedMinutes: 20,
 	repeatable: true,
 	sections: [

@@ -1,3 +1,4 @@
+// The built-in catalogue: every exercise passes the shared schema and covers what EXERCISES.md asks.
 import { describe, expect, it } from 'vitest';
 import { parseDefinition } from '../definition';
 import { builtInExercises } from './index';

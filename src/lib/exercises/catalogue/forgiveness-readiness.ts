@@ -25,6 +25,14 @@ export const forgivenessReadiness: ExerciseDefinition = {
 		'Answer for where you are today, not where you feel you should be. Your answers go to your therapist, who may choose to share some of them with you both in a session.',
 	estimatedMinutes: 10,
 	repeatable: true,
+	// Named here rather than inferred, so the index never quietly absorbs a new subscale; the involved
+	// partner's accountability stays beside it, never inside it.
+	scoring: {
+		index: {
+			label: 'Readiness index',
+			subscales: ['understanding', 'needs', 'emotional-readiness', 'genuineness']
+		}
+	},
 	sections: [
 		{
 			id: 'understanding-needs',
