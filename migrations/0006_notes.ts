@@ -12,6 +12,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 			c.notNull().check(sql`template in ('soap', 'dap', 'birp', 'free')`)
 		)
 		.addColumn('session_date', 'date', (c) => c.notNull())
+		// Set when the note was written beside a live room: the draft of that session.
+		.addColumn('assignment_id', 'uuid', (c) => c.references('assignments.id'))
 		.addColumn('key_id', 'text', (c) => c.notNull())
 		.addColumn('nonce', 'bytea', (c) => c.notNull())
 		.addColumn('ciphertext', 'bytea', (c) => c.notNull())

@@ -81,6 +81,17 @@ test('therapist, Alex and Sam run the demo boundary exercise live', async ({ bro
 			.getByRole('radio', { name: 'Talk with me first' })
 	).toBeChecked();
 
+	// The therapist's private notes beside the room are saved as a draft note of this session.
+	await therapist.page
+		.getByRole('textbox', { name: 'Session notes' })
+		.fill('They disagreed most on flirting; agreed to talk first.');
+	await expect(therapist.page.locator('[data-notes-status="saved"]')).toBeVisible();
+	await therapist.page.reload();
+	await expect(therapist.page.getByRole('textbox', { name: 'Session notes' })).toHaveValue(
+		/disagreed most on flirting/
+	);
+	await expect(sam.page.getByText('disagreed most on flirting')).toHaveCount(0);
+
 	// The therapist ends the session; the room is read-only and the results are on the couple page.
 	therapist.page.once('dialog', (dialog) => dialog.accept());
 	await therapist.page.getByRole('button', { name: 'End session' }).click();

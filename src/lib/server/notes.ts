@@ -370,3 +370,57 @@ export async function rotate(db: Kysely<Database>, keyring: Keyring): Promise<nu
 	}
 	return moved;
 }
+
+/**
+ * The therapist's notes beside a live room: one free-text draft per assignment, created on the first
+ * save, a progress note of that session until she signs it on the notes page.
+ */
+export async function saveRoomNotes(
+	db: Kysely<Database>,
+	keyring: Keyring,
+	actor: Actor,
+	room: { assignmentId: string; coupleId: string },
+	text: string
+): Promise<WriteOutcome> {
+	const existing = await db
+		.selectFrom('notes')
+		.select('id')
+		.where('assignment_id', '=', room.assignmentId)
+		.where('author_id', '=', actor.userId)
+		.executeTakeFirst();
+	if (existing) return saveDraft(db, keyring, actor, existing.id, { text });
+	const id = await createDraft(db, keyring, actor, {
+		coupleId: room.coupleId,
+		kind: 'progress',
+		template: 'free',
+		sessionDate: new Date().toISOString().slice(0, 10),
+		body: { text }
+	});
+	if (!id) return { ok: false, reason: 'not-found' };
+	await db
+		.updateTable('notes')
+		.set({ assignment_id: room.assignmentId })
+		.where('id', '=', id)
+		.execute();
+	return { ok: true };
+}
+
+/** The room's draft text and its note id, for the therapist who wrote it (audited like any note view). */
+export async function roomNotes(
+	db: Kysely<Database>,
+	keyring: Keyring,
+	actor: Actor,
+	assignmentId: string
+): Promise<{ noteId: string; text: string; isSigned: boolean } | null> {
+	const row = await db
+		.selectFrom('notes')
+		.selectAll()
+		.where('assignment_id', '=', assignmentId)
+		.where('author_id', '=', actor.userId)
+		.executeTakeFirst();
+	if (!row) return null;
+	const body = JSON.parse(
+		open(keyring, row.id, { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext })
+	);
+	return { noteId: row.id, text: body.text ?? '', isSigned: row.signed_at !== null };
+}

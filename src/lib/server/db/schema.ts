@@ -210,6 +210,7 @@ export interface NotesTable {
 	template: 'soap' | 'dap' | 'birp' | 'free';
 	/** A calendar date, read back as YYYY-MM-DD text. */
 	session_date: ColumnType<string, string, string>;
+	assignment_id: string | null;
 	key_id: string;
 	nonce: Uint8Array;
 	ciphertext: Uint8Array;

@@ -1,11 +1,13 @@
-import { error, redirect } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import * as assignments from '$lib/server/assignments';
 import { viewFor } from '$lib/server/room-view';
 import * as safety from '$lib/server/safety';
-import type { PageServerLoad } from './$types';
+import * as notes from '$lib/server/notes';
+import { appKeyring } from '$lib/server/crypto/keyring';
+import type { Actions, PageServerLoad } from './$types';
 
-export const load = (async ({ locals, params }) => {
+export const load = (async ({ locals, params, getClientAddress }) => {
 	const { user, session } = locals;
 	if (!user || !session) redirect(303, '/login');
 	if (user.role === 'therapist' && !session.two_factor_verified) redirect(303, '/login/totp');
@@ -14,6 +16,42 @@ export const load = (async ({ locals, params }) => {
 	return {
 		view: await viewFor(db(), context),
 		crisisResources: await safety.crisisResources(db(), context.therapistId),
+		roomNotes:
+			user.role === 'therapist'
+				? await notes.roomNotes(
+						db(),
+						appKeyring(),
+						{ userId: user.id, ip: getClientAddress() },
+						context.assignment.id
+					)
+				: null,
 		homeHref: user.role === 'therapist' ? `/app/couples/${context.coupleId}` : '/c'
 	};
 }) satisfies PageServerLoad;
+
+export const actions = {
+	/** The therapist's notes beside the room, autosaved into a draft note of this session. */
+	notes: async ({ locals, params, request, getClientAddress }) => {
+		const { user, session } = locals;
+		if (!user || !session || user.role !== 'therapist' || !session.two_factor_verified)
+			error(404, 'Not found.');
+		const context = await assignments.loadContext(db(), user, params.assignmentId);
+		if (!context) error(404, 'There is no such room, or it is not yours.');
+		const formData = await request.formData().catch(() => null);
+		const text = formData?.get('text');
+		if (typeof text !== 'string')
+			return fail(400, { message: 'The notes could not be read; they were not saved.' });
+		const result = await notes.saveRoomNotes(
+			db(),
+			appKeyring(),
+			{ userId: user.id, ip: getClientAddress() },
+			{ assignmentId: context.assignment.id, coupleId: context.coupleId },
+			text
+		);
+		if (!result.ok)
+			return fail(409, {
+				message: 'These notes are signed now; add an addendum on the notes page.'
+			});
+		return { savedAt: new Date().toISOString() };
+	}
+} satisfies Actions;
