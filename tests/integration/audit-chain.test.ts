@@ -100,7 +100,7 @@ describe('npm run audit:verify', () => {
 			await conn.close();
 			const run = spawnSync(
 				process.execPath,
-				['scripts/run.js', 'src/lib/server/tasks/audit-verify.ts'],
+				['src/lib/server/tasks/run.js', 'src/lib/server/tasks/audit-verify.ts'],
 				{
 					cwd: path.resolve(import.meta.dirname, '../..'),
 					env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },

@@ -1,10 +1,10 @@
 // Runs a TypeScript task module (default export) through Vite's SSR loader, so $lib and import.meta.glob work.
-// Usage: node scripts/run.js src/lib/server/tasks/migrate.ts [args...]
+// Usage: node src/lib/server/tasks/run.js src/lib/server/tasks/migrate.ts [args...]
 import { createServer } from 'vite';
 
 const [file, ...args] = process.argv.slice(2);
 if (!file) {
-	console.error('Usage: node scripts/run.js <task module> [args...]');
+	console.error('Usage: node src/lib/server/tasks/run.js <task module> [args...]');
 	process.exit(2);
 }
 
