@@ -61,19 +61,24 @@ export function resilientClient(baseUrl: () => string, who: Person, assignmentId
 		joined = new Promise<void>((resolve) => (markJoined = resolve));
 	};
 	socket.on('disconnect', resetJoin);
-	socket.on('connect', async () => {
+	// As docs/realtime.md asks of clients: join with sinceSeq, and on a gap join again to replay it.
+	async function join() {
 		const ack = await socket
 			.timeout(3000)
 			.emitWithAck('room:join', { assignmentId, sinceSeq: lastSeq })
 			.catch(() => null);
 		if (!ack || !ack.ok) return;
 		for (const event of ack.events) take(event.seq);
-		lastSeq = Math.max(lastSeq, ack.seq);
 		isJoined = true;
 		markJoined();
-	});
+	}
+	socket.on('connect', () => void join());
 	function take(seq: number) {
 		if (seq <= lastSeq) return;
+		if (seq > lastSeq + 1) {
+			void join();
+			return;
+		}
 		seqs.push(seq);
 		lastSeq = seq;
 	}

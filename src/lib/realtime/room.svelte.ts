@@ -53,6 +53,8 @@ export class LiveRoom {
 	#assignmentId: string;
 	#flushing = false;
 	#joined = false;
+	#isJoining = false;
+	#heldWhileJoining: RoomEvent[] = [];
 
 	constructor(socket: LiveSocket, assignmentId: string, initial: RoomView | null = null) {
 		this.#socket = socket;
@@ -81,20 +83,29 @@ export class LiveRoom {
 	}
 
 	async #join() {
+		this.#isJoining = true;
 		const sinceSeq = this.view ? this.view.seq : undefined;
 		const result = await this.#socket
 			.timeout(ACK_TIMEOUT_MS)
 			.emitWithAck('room:join', { assignmentId: this.#assignmentId, sinceSeq })
 			.catch(() => null);
-		if (!result) return; // the connect handler will try again on the next connection
+		if (!result) {
+			this.#isJoining = false;
+			return; // the connect handler will try again on the next connection
+		}
 		if (!result.ok) {
+			this.#isJoining = false;
 			this.problem = result.error.message;
 			this.status = 'offline';
 			return;
 		}
-		// The joined view is the server's truth; writes still queued are laid back on top of it.
+		// The joined view is the server's truth; events newer than it (in the ack, or that arrived while
+		// joining) are applied on top in seq order; writes still queued are laid back over all of it.
 		this.view = result.view;
-		for (const event of result.events) this.applied.push(event.seq);
+		const newer = [...result.events, ...this.#heldWhileJoining].sort((a, b) => a.seq - b.seq);
+		this.#heldWhileJoining = [];
+		this.#isJoining = false;
+		for (const event of newer) this.#receive(event);
 		this.online = result.online;
 		for (const write of this.queue) this.#optimistic(write);
 		this.#joined = true;
@@ -103,6 +114,10 @@ export class LiveRoom {
 	}
 
 	#receive(event: RoomEvent) {
+		if (this.#isJoining) {
+			this.#heldWhileJoining.push(event);
+			return;
+		}
 		const view = this.view;
 		if (!view || event.seq <= view.seq) return; // already applied (a replay or our own echo)
 		if (event.seq > view.seq + 1) {
