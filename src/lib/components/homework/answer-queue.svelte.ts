@@ -1,5 +1,6 @@
 // Homework writes from the browser: sent one at a time, kept in memory (never in browser storage) while
 // the network is down, and re-sent with the same opId so the server applies each exactly once.
+import { newOpId } from '$lib/realtime/room.svelte';
 
 export type SaveState = 'saving' | 'saved' | 'waiting' | 'refused';
 
@@ -13,9 +14,7 @@ export type Ack =
 
 const RETRY_MS = 2000;
 
-export function newOpId(): string {
-	return crypto.randomUUID().replaceAll('-', '');
-}
+export { newOpId };
 
 export class AnswerQueue {
 	/** Writes not yet acknowledged, oldest first. */
