@@ -14,7 +14,6 @@ export type Ack =
 
 const RETRY_MS = 2000;
 
-export { newOpId };
 
 export class AnswerQueue {
 	/** Writes not yet acknowledged, oldest first. */
