@@ -14,7 +14,6 @@ export type Ack =
 
 const RETRY_MS = 2000;
 
-
 export class AnswerQueue {
 	/** Writes not yet acknowledged, oldest first. */
 	pending = $state<(Write & { isAttempted: boolean })[]>([]);
