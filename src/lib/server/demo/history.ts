@@ -1,5 +1,5 @@
-// A few weeks of plausible history for the demo couples: weekly check-ins with a trend, a completed
-// boundary exercise with its agreement, forgiveness readiness, a reassurance plan, homework due and
+// Twelve weeks of plausible history for the demo couples: weekly check-ins with a trend, the
+// boundary exercise about monthly with its agreement, forgiveness readiness, a reassurance plan, homework due and
 // overdue, and for Alex & Sam a live boundary room ready to join. Answers are generated from each
 // definition's items, so the history follows the catalogue when its wording changes.
 import type { Kysely } from 'kysely';
@@ -14,6 +14,8 @@ import type { DemoIds } from './seed';
 import { installBuiltIns } from '../exercises';
 
 const DAY = 24 * 3600_000;
+/** How many weeks of weekly check-ins the demo couples have behind them. */
+const WEEKS = 12;
 
 /** The built-in exercises the demo uses, by catalogue key. */
 export const DEMO_KEYS = {
@@ -265,18 +267,18 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 
 	for (const [index, couple] of ids.couples.entries()) {
 		const partners = couple.partnerIds.map((id) => ({ id, role: roleOf(id) }));
-		// Each couple recovers at its own pace: from t0 six weeks ago to t1 now.
+		// Each couple recovers at its own pace: from t0 twelve weeks ago to t1 now.
 		const [t0, t1] = [
 			[0.15, 0.75],
 			[0.3, 0.55],
 			[0.45, 0.5]
 		][index % 3];
-		const at = (weeksAgo: number) => t0 + ((t1 - t0) * (6 - weeksAgo)) / 6;
+		const at = (weeksAgo: number) => t0 + ((t1 - t0) * (WEEKS - weeksAgo)) / WEEKS;
 		const add = (plan: Planned) => createAssignment(db, ids.therapistId, couple.id, partners, plan);
 		const hasRoles = partners.some((p) => p.role !== 'none');
 		const readiness = hasRoles ? DEMO_KEYS.forgiveness : DEMO_KEYS.connection;
 
-		for (let weeksAgo = 6; weeksAgo >= 1; weeksAgo--) {
+		for (let weeksAgo = WEEKS; weeksAgo >= 1; weeksAgo--) {
 			await add({
 				key: DEMO_KEYS.checkIn,
 				mode: 'homework',
@@ -287,26 +289,31 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 				t: at(weeksAgo)
 			});
 		}
-		await add({
-			key: DEMO_KEYS.boundary,
-			mode: 'homework',
-			createdDaysAgo: 25,
-			dueInDays: -20,
-			progress: ['locked', 'locked'],
-			isClosed: true,
-			t: at(3.5),
-			withJoint: true,
-			note: 'Take your time with each scenario; there are no wrong answers.'
-		});
-		await add({
-			key: readiness,
-			mode: 'homework',
-			createdDaysAgo: 16,
-			dueInDays: -11,
-			progress: ['locked', 'locked'],
-			isClosed: true,
-			t: at(2)
-		});
+		// The boundary exercise about once a month, so agreement can be followed over time.
+		for (const weeksAgo of [11.5, 7.5, 3.5]) {
+			await add({
+				key: DEMO_KEYS.boundary,
+				mode: 'homework',
+				createdDaysAgo: Math.round(weeksAgo * 7),
+				dueInDays: -Math.round(weeksAgo * 7) + 5,
+				progress: ['locked', 'locked'],
+				isClosed: true,
+				t: at(weeksAgo),
+				withJoint: true,
+				note: 'Take your time with each scenario; there are no wrong answers.'
+			});
+		}
+		for (const weeksAgo of [8, 2]) {
+			await add({
+				key: readiness,
+				mode: 'homework',
+				createdDaysAgo: weeksAgo * 7 + 2,
+				dueInDays: -weeksAgo * 7 + 3,
+				progress: ['locked', 'locked'],
+				isClosed: true,
+				t: at(weeksAgo)
+			});
+		}
 		await add({
 			key: DEMO_KEYS.reassurance,
 			mode: 'live',
