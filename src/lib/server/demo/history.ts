@@ -66,9 +66,9 @@ const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, M
 
 /**
  * A plausible answer for an item at a point of recovery `t` (0: raw, 1: much better). Safety items
- * always get their calmest option so the demo raises no flags.
+ * always get their calmest option so the demo raises no flags. Also used by the page benchmark.
  */
-function answerFor(item: ExerciseItem, t: number, seed: string): unknown {
+export function answerFor(item: ExerciseItem, t: number, seed: string): unknown {
 	const h = hash(`${item.id}:${seed}`);
 	const jitter = (h % 3) - 1;
 	switch (item.type) {
