@@ -56,14 +56,12 @@ export async function coupleHistory(
 	db: Kysely<Database>,
 	coupleId: string
 ): Promise<CoupleHistory | null> {
-	const couple = await db
-		.selectFrom('couples')
-		.select(['id', 'label', 'roles_apply', 'progress_visible'])
-		.where('id', '=', coupleId)
-		.executeTakeFirst();
-	if (!couple) return null;
-
-	const [members, rows, responses, locks, reveals, joint] = await Promise.all([
+	const [couple, members, rows] = await Promise.all([
+		db
+			.selectFrom('couples')
+			.select(['id', 'label', 'roles_apply', 'progress_visible'])
+			.where('id', '=', coupleId)
+			.executeTakeFirst(),
 		db
 			.selectFrom('couple_members')
 			.select(['user_id', 'display_name', 'role'])
@@ -76,52 +74,63 @@ export async function coupleHistory(
 			.select(['id', 'definition_id', 'mode', 'status', 'created_at', 'due_at', 'closed_at'])
 			.where('couple_id', '=', coupleId)
 			.orderBy('created_at')
-			.execute(),
-		db
-			.selectFrom('responses as r')
-			.innerJoin('assignments as a', 'a.id', 'r.assignment_id')
-			.select(['r.assignment_id', 'r.user_id', 'r.item_id', 'r.value', 'r.updated_at'])
-			.where('a.couple_id', '=', coupleId)
-			.execute(),
-		db
-			.selectFrom('section_locks as l')
-			.innerJoin('assignments as a', 'a.id', 'l.assignment_id')
-			.select(['l.assignment_id', 'l.user_id', 'l.section_id', 'l.locked_at'])
-			.where('a.couple_id', '=', coupleId)
-			.execute(),
-		db
-			.selectFrom('section_reveals as r')
-			.innerJoin('assignments as a', 'a.id', 'r.assignment_id')
-			.select(['r.assignment_id', 'r.section_id'])
-			.where('a.couple_id', '=', coupleId)
-			.execute(),
-		db
-			.selectFrom('joint_answers as j')
-			.innerJoin('assignments as a', 'a.id', 'j.assignment_id')
-			.select(['j.assignment_id', 'j.item_id', 'j.value', 'j.updated_at'])
-			.where('a.couple_id', '=', coupleId)
 			.execute()
 	]);
+	if (!couple) return null;
 
+	// By the couple's assignment ids, so each table is read through its primary key: joined to
+	// assignments on couple_id instead, the planner scanned every couple's answers (docs/benchmarks.md).
+	const ids = rows.map((r) => r.id);
 	const definitionIds = [...new Set(rows.map((r) => r.definition_id))];
+	const [responses, locks, reveals, joint, stored] = await Promise.all([
+		ids.length
+			? db
+					.selectFrom('responses')
+					.select(['assignment_id', 'user_id', 'item_id', 'value', 'updated_at'])
+					.where('assignment_id', 'in', ids)
+					.execute()
+			: [],
+		ids.length
+			? db
+					.selectFrom('section_locks')
+					.select(['assignment_id', 'user_id', 'section_id', 'locked_at'])
+					.where('assignment_id', 'in', ids)
+					.execute()
+			: [],
+		ids.length
+			? db
+					.selectFrom('section_reveals')
+					.select(['assignment_id', 'section_id'])
+					.where('assignment_id', 'in', ids)
+					.execute()
+			: [],
+		ids.length
+			? db
+					.selectFrom('joint_answers')
+					.select(['assignment_id', 'item_id', 'value', 'updated_at'])
+					.where('assignment_id', 'in', ids)
+					.execute()
+			: [],
+		definitionIds.length
+			? db
+					.selectFrom('exercise_definitions')
+					.select(['id', 'key', 'owner_id', 'version', 'definition'])
+					.where('id', 'in', definitionIds)
+					.execute()
+			: []
+	]);
+
 	const definitions = new Map<
 		string,
 		{ key: string; ownerId: string | null; version: number; definition: ExerciseDefinition }
 	>();
-	if (definitionIds.length) {
-		const stored = await db
-			.selectFrom('exercise_definitions')
-			.select(['id', 'key', 'owner_id', 'version', 'definition'])
-			.where('id', 'in', definitionIds)
-			.execute();
-		for (const d of stored) {
-			definitions.set(d.id, {
-				key: d.key,
-				ownerId: d.owner_id,
-				version: d.version,
-				definition: d.definition as ExerciseDefinition
-			});
-		}
+	for (const d of stored) {
+		definitions.set(d.id, {
+			key: d.key,
+			ownerId: d.owner_id,
+			version: d.version,
+			definition: d.definition as ExerciseDefinition
+		});
 	}
 
 	const partners = members.map((m) => ({
