@@ -76,7 +76,6 @@ export async function summaries(
 	let query = db
 		.selectFrom('assignments as a')
 		.innerJoin('couples as c', 'c.id', 'a.couple_id')
-		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
 		.select([
 			'a.id',
 			'a.couple_id',
@@ -87,9 +86,7 @@ export async function summaries(
 			'a.note',
 			'a.created_at',
 			'c.label',
-			'c.roles_apply',
-			'd.definition',
-			'd.version'
+			'c.roles_apply'
 		])
 		.where('c.archived_at', 'is', null);
 	if (filter.therapistId) query = query.where('c.therapist_id', '=', filter.therapistId);
@@ -112,7 +109,14 @@ export async function summaries(
 
 	const ids = rows.map((r) => r.id);
 	const coupleIds = [...new Set(rows.map((r) => r.couple_id))];
-	const [members, responses, locks, nudges] = await Promise.all([
+	// Each exercise version once: joined per row, a year of check-ins carried its definition each time.
+	const definitionIds = [...new Set(rows.map((r) => r.definition_id))];
+	const [definitions, members, responses, locks, nudges] = await Promise.all([
+		db
+			.selectFrom('exercise_definitions')
+			.select(['id', 'version', 'definition'])
+			.where('id', 'in', definitionIds)
+			.execute(),
 		db
 			.selectFrom('couple_members')
 			.select(['couple_id', 'user_id', 'display_name', 'role'])
@@ -155,10 +159,12 @@ export async function summaries(
 	const nudged = new Map(
 		nudges.map((n) => [key(n.assignment_id, n.user_id), n.last ? new Date(n.last) : null])
 	);
+	const definitionOf = new Map(definitions.map((d) => [d.id, d]));
 	const now = Date.now();
 
 	return rows.map((row) => {
-		const definition = row.definition as ExerciseDefinition;
+		const stored = definitionOf.get(row.definition_id)!;
+		const definition = stored.definition as ExerciseDefinition;
 		const partners = members
 			.filter((m) => m.couple_id === row.couple_id)
 			.map((m) => {
@@ -180,7 +186,7 @@ export async function summaries(
 			coupleLabel: row.label,
 			title: definition.title,
 			definitionId: row.definition_id,
-			version: row.version,
+			version: stored.version,
 			mode: row.mode,
 			status: row.status,
 			dueAt: row.due_at,
