@@ -193,6 +193,36 @@ export async function setArchived(
 	});
 }
 
+/** Turns the partners' progress page on or off for a couple. False when it is not the therapist's. */
+export async function setProgressVisible(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string,
+	isVisible: boolean,
+	ip: string | null = null
+): Promise<boolean> {
+	if (!isUuid(coupleId)) return false;
+	return db.transaction().execute(async (trx) => {
+		const row = await trx
+			.updateTable('couples')
+			.set({ progress_visible: isVisible })
+			.where('id', '=', coupleId)
+			.where('therapist_id', '=', therapistId)
+			.returning('id')
+			.executeTakeFirst();
+		if (!row) return false;
+		await audit.record(trx, {
+			actorId: therapistId,
+			action: isVisible ? 'couple.progress-shown' : 'couple.progress-hidden',
+			targetType: 'couple',
+			targetId: coupleId,
+			coupleId,
+			ip
+		});
+		return true;
+	});
+}
+
 export type CoupleFilter = 'active' | 'archived' | 'all';
 
 export interface CoupleSummary {

@@ -1,11 +1,22 @@
 // Loads a couple's history once (a handful of queries, whatever its length) and scores every completed
 // assignment, for the couple page, the partners' progress page and the exports.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
-import { scoreAssignment } from '$lib/exercises/scoring';
-import type { ScoredAssignment } from '$lib/progress/trends';
+import { NOT_VALIDATED_NOTICE, scoreAssignment } from '$lib/exercises/scoring';
+import {
+	NOISE_NOTICE,
+	agreementHistory,
+	latestDivergences,
+	trends,
+	type AgreementPoint,
+	type DivergentItem,
+	type ExerciseTrend,
+	type ScoredAssignment
+} from '$lib/progress/trends';
 import type { AssignmentMode, Database, PartnerRole } from './db/schema';
+import * as audit from './audit';
 import { statusOf } from './homework';
+import { TEMPLATES } from './notes';
 
 export interface ProgressPartner {
 	userId: string;
@@ -246,5 +257,138 @@ export async function coupleHistory(
 		definitions,
 		answers,
 		joint: jointByAssignment
+	};
+}
+
+export interface TimelineEntry {
+	kind: 'homework' | 'live' | 'note';
+	id: string;
+	/** ISO date the entry sits at: when the work was done, or when it was set while still open. */
+	date: string;
+	title: string;
+	state: 'complete' | 'open' | 'overdue' | 'ended' | 'draft' | 'signed';
+	href: string;
+}
+
+export interface TherapistProgress {
+	partners: string[];
+	trends: ExerciseTrend[];
+	agreement: AgreementPoint[];
+	divergences: DivergentItem[];
+	timeline: TimelineEntry[];
+	progressVisible: boolean;
+	notice: string;
+	noiseNotice: string;
+}
+
+/** The couple's assignments and progress notes, newest first. Psychotherapy notes stay out of the record. */
+async function timeline(db: Kysely<Database>, history: CoupleHistory): Promise<TimelineEntry[]> {
+	const notes = await db
+		.selectFrom('notes')
+		.select(['id', 'template', 'signed_at', 'created_at'])
+		.select(sql<string>`session_date::text`.as('session_day'))
+		.where('couple_id', '=', history.coupleId)
+		.where('kind', '=', 'progress')
+		.execute();
+	const now = Date.now();
+	const base = `/app/couples/${history.coupleId}`;
+	const entries: TimelineEntry[] = history.assignments.map((a) => ({
+		kind: a.mode,
+		id: a.id,
+		date: (a.isComplete || a.status === 'closed' ? a.date : a.createdAt).toISOString(),
+		title: a.title,
+		state: a.isComplete
+			? 'complete'
+			: a.status === 'closed'
+				? 'ended'
+				: a.mode === 'homework' && a.dueAt && a.dueAt.getTime() < now
+					? 'overdue'
+					: 'open',
+		href: `${base}/assignments/${a.id}`
+	}));
+	for (const note of notes) {
+		entries.push({
+			kind: 'note',
+			id: note.id,
+			date: new Date(`${note.session_day}T12:00:00Z`).toISOString(),
+			title: `${TEMPLATES[note.template].label} progress note`,
+			state: note.signed_at ? 'signed' : 'draft',
+			href: `${base}/notes/${note.id}`
+		});
+	}
+	return entries.sort((x, y) => y.date.localeCompare(x.date));
+}
+
+/**
+ * Everything the couple page shows of progress: trends, agreement, where the partners diverge and
+ * the timeline. Scores come from the partners' answers, so showing them is an audited read.
+ */
+export async function forTherapist(
+	db: Kysely<Database>,
+	actor: { userId: string; ip?: string | null },
+	coupleId: string
+): Promise<TherapistProgress | null> {
+	const history = await coupleHistory(db, coupleId);
+	if (!history) return null;
+	const partnerIds = history.partners.map((p) => p.userId);
+	const [entries] = await Promise.all([
+		timeline(db, history),
+		audit.record(db, {
+			actorId: actor.userId,
+			action: 'responses.view',
+			targetType: 'couple',
+			targetId: coupleId,
+			coupleId,
+			ip: actor.ip,
+			detail: { view: 'progress' }
+		})
+	]);
+	return {
+		partners: history.partners.map((p) => p.name),
+		trends: trends(history.scored, partnerIds),
+		agreement: agreementHistory(history.scored),
+		divergences: latestDivergences(history.scored, partnerIds),
+		timeline: entries,
+		progressVisible: history.progressVisible,
+		notice: NOT_VALIDATED_NOTICE,
+		noiseNotice: NOISE_NOTICE
+	};
+}
+
+export interface PartnerProgressView {
+	coupleId: string;
+	label: string;
+	isVisible: boolean;
+	/** The partner's own scores only. */
+	trends: ExerciseTrend[];
+	/** Agreement of assignments whose answers were revealed to both. */
+	agreement: AgreementPoint[];
+	notice: string;
+	noiseNotice: string;
+}
+
+/**
+ * A partner's progress page: their own trends and the couple's agreement over time, never the other
+ * partner's scores or hidden answers. Null when the partner is not in the couple.
+ */
+export async function forPartner(
+	db: Kysely<Database>,
+	userId: string,
+	coupleId: string
+): Promise<PartnerProgressView | null> {
+	const history = await coupleHistory(db, coupleId);
+	if (!history || !history.partners.some((p) => p.userId === userId)) return null;
+	const base = {
+		coupleId,
+		label: history.label,
+		isVisible: history.progressVisible,
+		notice: NOT_VALIDATED_NOTICE,
+		noiseNotice: NOISE_NOTICE
+	};
+	if (!history.progressVisible) return { ...base, trends: [], agreement: [] };
+	return {
+		...base,
+		trends: trends(history.scored, [userId]),
+		agreement: agreementHistory(history.scored.filter((a) => history.revealed.has(a.id)))
 	};
 }

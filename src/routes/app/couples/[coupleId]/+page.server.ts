@@ -5,11 +5,14 @@ import { requireTherapist } from '$lib/server/guards';
 import * as couples from '$lib/server/couples';
 import * as invites from '$lib/server/invites';
 import * as homework from '$lib/server/homework';
+import * as progress from '$lib/server/progress';
+import { agreementChart, chartTrends } from '$lib/server/charts';
 import { isEmailConfigured, sendInvite } from '$lib/server/email';
 import { qrDataUri } from '$lib/server/auth/qr';
 import type { Actions, PageServerLoad } from './$types';
 
 const SlotForm = v.object({ slot: v.picklist(['1', '2']) });
+const VisibilityForm = v.object({ visible: v.picklist(['on', 'off']) });
 
 async function ownCouple(locals: App.Locals, coupleId: string) {
 	const { user } = requireTherapist(locals);
@@ -27,10 +30,23 @@ async function slotFrom(request: Request) {
 
 const BAD_SLOT = 'Choose which partner to invite. Reload the page and try again.';
 
-export const load = (async ({ locals, params }) => {
-	const { couple } = await ownCouple(locals, params.coupleId);
-	const assignments = await homework.summaries(db(), { coupleId: couple.id });
-	return { couple, emailConfigured: isEmailConfigured(), assignments };
+export const load = (async ({ locals, params, getClientAddress }) => {
+	const { user, couple } = await ownCouple(locals, params.coupleId);
+	const [assignments, coupleProgress] = await Promise.all([
+		homework.summaries(db(), { coupleId: couple.id }),
+		progress.forTherapist(db(), { userId: user.id, ip: getClientAddress() }, couple.id)
+	]);
+	if (!coupleProgress) error(404, 'There is no such couple in your practice.');
+	return {
+		couple,
+		emailConfigured: isEmailConfigured(),
+		assignments,
+		progress: {
+			...coupleProgress,
+			trends: chartTrends(coupleProgress.trends, coupleProgress.partners),
+			agreementChart: agreementChart(coupleProgress.agreement)
+		}
+	};
 }) satisfies PageServerLoad;
 
 export const actions = {
@@ -84,6 +100,19 @@ export const actions = {
 			ip: getClientAddress()
 		});
 		return { revoked: slot };
+	},
+	progress: async ({ request, locals, params, getClientAddress }) => {
+		const { user, couple } = await ownCouple(locals, params.coupleId);
+		const formData = await request.formData().catch(() => null);
+		const parsed = formData
+			? v.safeParse(VisibilityForm, { visible: formData.get('visible') })
+			: null;
+		if (!parsed?.success) {
+			return fail(400, { message: 'Choose whether the partners see their progress, then save.' });
+		}
+		const isVisible = parsed.output.visible === 'on';
+		await couples.setProgressVisible(db(), user.id, couple.id, isVisible, getClientAddress());
+		return { progressVisible: isVisible };
 	},
 	archive: async ({ locals, params, getClientAddress }) => {
 		const { user, couple } = await ownCouple(locals, params.coupleId);

@@ -1,0 +1,16 @@
+// What a trend chart draws, and how each series looks (shared by the chart and its legend).
+export interface ChartInput {
+	/** ISO dates, one per point. */
+	dates: string[];
+	/** One or two series of 0-100 values, null where there is none. */
+	series: { label: string; values: (number | null)[] }[];
+	band?: { low: number; high: number } | null;
+}
+
+export const CHART_SIZE = { width: 640, height: 220 };
+
+/** Colour and dash differ, so the lines tell apart without colour too. */
+export const SERIES_STYLES = [
+	{ stroke: '#335a4c', dash: undefined },
+	{ stroke: '#8a3f73', dash: '6 4' }
+] as const;

@@ -1,0 +1,52 @@
+// Charts rendered to SVG on the server: pages show the picture without shipping the charting library
+// to the browser (the partners' pages stay small). The SVG holds only numbers and dates, never text
+// a person typed, so it is safe to insert as markup.
+import { render } from 'svelte/server';
+import TrendChart from '$lib/components/progress/TrendChart.svelte';
+import type { ChartInput } from '$lib/components/progress/chart-input';
+import type { AgreementPoint, ExerciseTrend, Measure } from '$lib/progress/trends';
+
+export type ChartedMeasure = Measure & { chart: string };
+export type ChartedTrend = Omit<ExerciseTrend, 'measures'> & { measures: ChartedMeasure[] };
+
+export function chartSvg(input: ChartInput): string {
+	const { body } = render(TrendChart, { props: input });
+	// Hydration markers mean nothing in markup inserted as HTML, and the chart's root element echoes
+	// its props as attributes; the stylesheet sizes that element (.trend-chart in app.css).
+	const svg = body
+		.replace(/<!--[^>]*-->/g, '')
+		.replace(/<div class="lc-root-container[^>]*>/, '<div class="lc-root-container">');
+	return `<div class="trend-chart">${svg}</div>`;
+}
+
+/** Each measure of each trend with its chart; `names` labels the series in the couple's order. */
+export function chartTrends(trends: ExerciseTrend[], names: string[]): ChartedTrend[] {
+	return trends.map((trend) => ({
+		...trend,
+		measures: trend.measures.map((measure) => ({
+			...measure,
+			chart: chartSvg({
+				dates: measure.points.map((p) => p.date),
+				series: names.map((label, i) => ({
+					label,
+					values: measure.points.map((p) => p.values[i])
+				})),
+				band: measure.band
+			})
+		}))
+	}));
+}
+
+/** The share of scenarios rated the same over time, in percent; null with fewer than two points. */
+export function agreementChart(points: AgreementPoint[]): string | null {
+	if (points.length < 2) return null;
+	return chartSvg({
+		dates: points.map((p) => p.date),
+		series: [
+			{
+				label: 'Rated the same',
+				values: points.map((p) => (p.rate === null ? null : Math.round(p.rate * 100)))
+			}
+		]
+	});
+}

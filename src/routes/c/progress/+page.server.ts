@@ -1,0 +1,31 @@
+import { db } from '$lib/server/db';
+import { requirePartner } from '$lib/server/guards';
+import * as homework from '$lib/server/homework';
+import * as progress from '$lib/server/progress';
+import { agreementChart, chartTrends } from '$lib/server/charts';
+import type { PageServerLoad } from './$types';
+
+export const load = (async ({ locals }) => {
+	const { user } = requirePartner(locals);
+	const memberships = await db()
+		.selectFrom('couple_members as me')
+		.innerJoin('couples', 'couples.id', 'me.couple_id')
+		.select('couples.id')
+		.where('me.user_id', '=', user.id)
+		.where('couples.archived_at', 'is', null)
+		.execute();
+	const couples = await Promise.all(
+		memberships.map(async ({ id }) => {
+			const view = await progress.forPartner(db(), user.id, id);
+			const agreements = view?.isVisible ? await homework.agreements(db(), id) : [];
+			if (!view) return null;
+			return {
+				...view,
+				trends: chartTrends(view.trends, ['You']),
+				agreementChart: agreementChart(view.agreement),
+				agreements
+			};
+		})
+	);
+	return { couples: couples.filter((c) => c !== null) };
+}) satisfies PageServerLoad;
