@@ -1,22 +1,35 @@
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
+import * as activity from '$lib/server/activity';
 import * as couples from '$lib/server/couples';
 import * as homework from '$lib/server/homework';
 import * as safety from '$lib/server/safety';
 import type { PageServerLoad } from './$types';
 
 const filters = ['active', 'archived', 'all'] as const;
+const ACTIVITY_DAYS = 14;
 
 export const load = (async ({ locals, url }) => {
 	const { user } = requireTherapist(locals);
 	const search = (url.searchParams.get('q') ?? '').slice(0, 100);
 	const requested = url.searchParams.get('show');
 	const show = filters.find((f) => f === requested) ?? 'active';
+	const now = new Date();
+	const since = new Date(now.getTime() - ACTIVITY_DAYS * 24 * 3600_000);
+	const [list, flags, assignments, recent] = await Promise.all([
+		couples.listForTherapist(db(), user.id, { search, show }),
+		safety.openFlags(db(), user.id),
+		homework.summaries(db(), { therapistId: user.id, onlyOpen: true }),
+		activity.recent(db(), user.id, since)
+	]);
 	return {
-		couples: await couples.listForTherapist(db(), user.id, { search, show }),
+		couples: list,
 		search,
 		show,
-		flags: await safety.openFlags(db(), user.id),
-		assignments: await homework.summaries(db(), { therapistId: user.id, onlyOpen: true })
+		flags,
+		assignments,
+		activity: recent,
+		activityDays: ACTIVITY_DAYS,
+		now
 	};
 }) satisfies PageServerLoad;

@@ -146,7 +146,10 @@ async function createAssignment(
 	if (!stored) return;
 	const { definition } = stored;
 	const createdAt = new Date(Date.now() - plan.createdDaysAgo * DAY);
-	const answeredAt = new Date(createdAt.getTime() + 2 * DAY);
+	// Answered two days after it was set, or an hour ago for work set more recently: never in the future.
+	const answeredAt = new Date(
+		Math.max(createdAt.getTime(), Math.min(createdAt.getTime() + 2 * DAY, Date.now() - 3600_000))
+	);
 	const assignment = await db
 		.insertInto('assignments')
 		.values({
