@@ -74,6 +74,10 @@ const routes: {
 	},
 	{ name: 'POST invite', run: (b, id) => b.postForm(`/app/couples/${id}?/invite`, { slot: '2' }) },
 	{ name: 'POST revoke', run: (b, id) => b.postForm(`/app/couples/${id}?/revoke`, { slot: '2' }) },
+	{
+		name: 'POST progress visibility',
+		run: (b, id) => b.postForm(`/app/couples/${id}?/progress`, { visible: 'on' })
+	},
 	{ name: 'POST archive', run: (b, id) => b.postForm(`/app/couples/${id}?/archive`, {}) },
 	{ name: 'POST restore', run: (b, id) => b.postForm(`/app/couples/${id}?/restore`, {}) },
 	{ name: 'GET assign page', run: (b, id) => b.get(`/app/couples/${id}/assign`) },
