@@ -424,3 +424,68 @@ export async function roomNotes(
 	);
 	return { noteId: row.id, text: body.text ?? '', isSigned: row.signed_at !== null };
 }
+
+export interface SignedNote {
+	id: string;
+	template: Template;
+	sessionDate: string;
+	signedAt: Date;
+	contentHash: string;
+	body: NoteBody;
+	addenda: { id: string; text: string; signedAt: Date; contentHash: string }[];
+}
+
+/**
+ * A couple's signed progress notes with their signed addenda, decrypted, oldest session first: what an
+ * export carries. Never a psychotherapy note, never a draft. Not audited here: the export that asks
+ * for them records one `couple.exported` row covering the whole read. Null when the couple is not
+ * the actor's.
+ */
+export async function signedProgressNotes(
+	db: Kysely<Database>,
+	keyring: Keyring,
+	actor: Actor,
+	coupleId: string
+): Promise<SignedNote[] | null> {
+	if (!/^[0-9a-f-]{36}$/i.test(coupleId) || !(await ownsCouple(db, actor.userId, coupleId)))
+		return null;
+	const rows = await db
+		.selectFrom('notes')
+		.selectAll()
+		.select(sql<string>`session_date::text`.as('session_day'))
+		.where('couple_id', '=', coupleId)
+		.where('kind', '=', 'progress')
+		.where('signed_at', 'is not', null)
+		.orderBy('session_date')
+		.orderBy('signed_at')
+		.execute();
+	if (rows.length === 0) return [];
+	const addenda = await db
+		.selectFrom('note_addenda')
+		.selectAll()
+		.where(
+			'note_id',
+			'in',
+			rows.map((r) => r.id)
+		)
+		.orderBy('signed_at')
+		.execute();
+	return rows.map((note) => ({
+		id: note.id,
+		template: note.template,
+		sessionDate: note.session_day,
+		signedAt: note.signed_at!,
+		contentHash: note.content_hash ?? '',
+		body: JSON.parse(
+			open(keyring, note.id, { keyId: note.key_id, nonce: note.nonce, ciphertext: note.ciphertext })
+		),
+		addenda: addenda
+			.filter((a) => a.note_id === note.id)
+			.map((a) => ({
+				id: a.id,
+				text: open(keyring, a.id, { keyId: a.key_id, nonce: a.nonce, ciphertext: a.ciphertext }),
+				signedAt: a.signed_at,
+				contentHash: a.content_hash
+			}))
+	}));
+}
