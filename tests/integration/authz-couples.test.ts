@@ -83,6 +83,9 @@ const routes: {
 	{ name: 'GET assign page', run: (b, id) => b.get(`/app/couples/${id}/assign`) },
 	{ name: 'GET notes', run: (b, id) => b.get(`/app/couples/${id}/notes`) },
 	{ name: 'GET audit trail', run: (b, id) => b.get(`/app/couples/${id}/audit?action=note`) },
+	{ name: 'GET export', run: (b, id) => b.get(`/app/couples/${id}/export?format=pdf`) },
+	// The couple is checked before the format, so a bad format tells a stranger nothing either.
+	{ name: 'GET export, bad format', run: (b, id) => b.get(`/app/couples/${id}/export?format=x`) },
 	{
 		name: 'POST new note',
 		run: (b, id) =>
