@@ -37,13 +37,9 @@ const LIKERT_WORDS = ['Strongly disagree', 'Disagree', 'Unsure', 'Agree', 'Stron
 const words = (name: string) => name.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
 const round = (n: number, places: number) => Math.round(n * 10 ** places) / 10 ** places;
 
-function scenarioCoding(choice: string): fhir.Coding {
-	// answerText gives the same words the couple saw.
-	return {
-		system: SCENARIO_SYSTEM,
-		code: choice,
-		display: answerText({ id: 'x', type: 'scenario', prompt: 'x' } as ExerciseItem, { choice })
-	};
+/** A scenario rating as a coding, in the words the couple saw. */
+function scenarioCoding(item: ExerciseItem, choice: string): fhir.Coding {
+	return { system: SCENARIO_SYSTEM, code: choice, display: answerText(item, { choice }) };
 }
 
 function questionFor(item: ExerciseItem): fhir.QuestionnaireItem {
@@ -53,7 +49,7 @@ function questionFor(item: ExerciseItem): fhir.QuestionnaireItem {
 			return {
 				...base,
 				type: 'choice',
-				answerOption: SCENARIO_CHOICES.map((c) => ({ valueCoding: scenarioCoding(c) })),
+				answerOption: SCENARIO_CHOICES.map((c) => ({ valueCoding: scenarioCoding(item, c) })),
 				item: [
 					{ linkId: wantToKnowLinkId(item.id), text: 'Would want to be told', type: 'boolean' }
 				]
@@ -122,7 +118,7 @@ function answersFor(item: ExerciseItem, value: unknown): fhir.QuestionnaireRespo
 			const v = value as { choice?: string; wantToKnow?: boolean } | null;
 			if (!v?.choice) return [];
 			const answer: fhir.QuestionnaireResponseItemAnswer = {
-				valueCoding: scenarioCoding(v.choice)
+				valueCoding: scenarioCoding(item, v.choice)
 			};
 			if (typeof v.wantToKnow === 'boolean') {
 				answer.item = [
