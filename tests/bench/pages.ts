@@ -6,7 +6,7 @@
 // it. Prints figures and a one-line summary, then one JSON object last.
 import { execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql, type CompiledQuery, type Insertable } from 'kysely';
@@ -525,7 +525,19 @@ async function explain(conn: Connection, seeded: Seeded) {
 	return plans;
 }
 
-async function timePages(url: string, seeded: Seeded, options: Options) {
+/** CPU time the server process has used so far, in ms (from /proc on Linux; null elsewhere). */
+function serverCpuMs(pid: number | undefined): number | null {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		// utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 10 ms.
+		return (Number(fields[11]) + Number(fields[12])) * 10;
+	} catch {
+		return null;
+	}
+}
+
+/** Requests each page in turn, one at a time: time to the whole body, and the server's CPU per request. */
+async function timePages(url: string, pid: number | undefined, seeded: Seeded, options: Options) {
 	const get = async (pathname: string, expect: string) => {
 		const t0 = performance.now();
 		const response = await fetch(url + pathname, {
@@ -537,39 +549,35 @@ async function timePages(url: string, seeded: Seeded, options: Options) {
 		if (response.status !== 200 || !body.includes(expect)) {
 			throw new Error(`${pathname} answered ${response.status}: ${body.slice(0, 300)}`);
 		}
+		return { elapsed, bytes: Buffer.byteLength(body) };
+	};
+	const measure = async (request: (i: number) => ReturnType<typeof get>) => {
+		for (let i = 0; i < options.warmup; i++) await request(i);
+		const cpuBefore = serverCpuMs(pid);
+		const samples: number[] = [];
+		let bytes = 0;
+		for (let i = 0; i < options.requests; i++) {
+			const sample = await request(i);
+			samples.push(sample.elapsed);
+			bytes = sample.bytes;
+		}
+		const cpuAfter = serverCpuMs(pid);
 		return {
-			elapsed,
-			bytes: Buffer.byteLength(body),
-			timing: response.headers.get('server-timing')
+			...percentiles(samples),
+			bytes,
+			serverCpuMsPerRequest:
+				cpuBefore === null || cpuAfter === null
+					? null
+					: round((cpuAfter - cpuBefore) / options.requests)
 		};
 	};
-	const couplePath = (i: number) => {
+	const home = await measure(() => get('/app', seeded.labels[0]));
+	// Various couples, in an order that visits all of them.
+	const couple = await measure((i) => {
 		const k = (i * 37) % seeded.coupleIds.length;
-		return [`/app/couples/${seeded.coupleIds[k]}`, seeded.labels[k]] as const;
-	};
-	for (let i = 0; i < options.warmup; i++) {
-		await get('/app', seeded.labels[0]);
-		await get(...couplePath(i));
-	}
-	const home: number[] = [];
-	const couple: number[] = [];
-	let homeBytes = 0;
-	let coupleBytes = 0;
-	let serverTiming: string | null = null;
-	for (let i = 0; i < options.requests; i++) {
-		const a = await get('/app', seeded.labels[0]);
-		home.push(a.elapsed);
-		homeBytes = a.bytes;
-		serverTiming ??= a.timing;
-		const b = await get(...couplePath(i));
-		couple.push(b.elapsed);
-		coupleBytes = b.bytes;
-	}
-	return {
-		home: { ...percentiles(home), bytes: homeBytes },
-		couple: { ...percentiles(couple), bytes: coupleBytes },
-		serverTiming
-	};
+		return get(`/app/couples/${seeded.coupleIds[k]}`, seeded.labels[k]);
+	});
+	return { home, couple };
 }
 
 async function run(target: Target, options: Options, appRoot: string) {
@@ -637,15 +645,15 @@ async function run(target: Target, options: Options, appRoot: string) {
 	);
 	let pages;
 	try {
-		pages = await timePages(server.url, seeded, options);
+		pages = await timePages(server.url, server.child.pid, seeded, options);
 	} finally {
 		await server.stop();
 		if (target === 'postgres') await conn.close();
 		await drop();
 	}
 	log(
-		`${target}: /app p50 ${pages.home.p50Ms} ms, p95 ${pages.home.p95Ms} ms, p99 ${pages.home.p99Ms} ms (${pages.home.bytes} B); ` +
-			`/app/couples/[id] p50 ${pages.couple.p50Ms} ms, p95 ${pages.couple.p95Ms} ms, p99 ${pages.couple.p99Ms} ms (${pages.couple.bytes} B)`
+		`${target}: /app p50 ${pages.home.p50Ms} ms, p95 ${pages.home.p95Ms} ms, p99 ${pages.home.p99Ms} ms, server CPU ${pages.home.serverCpuMsPerRequest} ms a request (${pages.home.bytes} B); ` +
+			`/app/couples/[id] p50 ${pages.couple.p50Ms} ms, p95 ${pages.couple.p95Ms} ms, p99 ${pages.couple.p99Ms} ms, server CPU ${pages.couple.serverCpuMsPerRequest} ms a request (${pages.couple.bytes} B)`
 	);
 	return { seedSeconds, volume: counts, pages, loaders: loaderTimes };
 }
