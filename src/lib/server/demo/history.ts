@@ -162,7 +162,7 @@ async function createAssignment(
 			current_section_id: plan.mode === 'live' ? (definition.sections[0]?.id ?? null) : null,
 			created_by: therapistId,
 			created_at: createdAt,
-			closed_at: plan.isClosed ? new Date(answeredAt.getTime() + DAY) : null
+			closed_at: plan.isClosed ? new Date(Math.min(answeredAt.getTime() + DAY, Date.now())) : null
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
