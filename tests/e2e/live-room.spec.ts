@@ -98,7 +98,7 @@ test('therapist, Alex and Sam run the demo boundary exercise live', async ({ bro
 	for (const { page } of [alex, sam, therapist]) {
 		await expect(page.getByText('This session has ended.')).toBeVisible();
 	}
-	await therapist.page.getByRole('link', { name: 'Alex & Sam' }).click();
+	await therapist.page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
 	const ended = therapist.page
 		.getByRole('listitem')
 		.filter({ hasText: 'ended' })

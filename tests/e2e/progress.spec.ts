@@ -10,7 +10,7 @@ test('the therapist sees urgent work first, then a demo couple’s weeks of hist
 	await expect(page.getByTestId('recent-activity')).toContainText('Alex & Sam');
 	await expectAccessible(page);
 
-	await page.getByRole('link', { name: 'Alex & Sam' }).last().click();
+	await page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
 	const progress = page.getByRole('region', { name: 'Progress over time' });
 	await expect(progress.getByTestId('chart').first().locator('svg path').first()).toBeVisible();
 	const trust = progress.getByRole('table', { name: 'Weekly trust check-in: Trust by date' });
@@ -29,7 +29,7 @@ test('a partner sees the couple’s progress when the therapist has it on, and n
 	browser
 }) => {
 	const therapist = await person(browser, 'therapist@trellis.test');
-	await therapist.page.getByRole('link', { name: 'Alex & Sam' }).last().click();
+	await therapist.page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
 	const visibility = therapist.page.getByTestId('progress-visibility');
 	await expect(visibility).toContainText('on');
 
@@ -58,7 +58,7 @@ test('a partner sees the couple’s progress when the therapist has it on, and n
 
 test('the couple page fits a 320 px phone', async ({ browser }) => {
 	const { page } = await person(browser, 'therapist@trellis.test', { width: 320, height: 740 });
-	await page.getByRole('link', { name: 'Alex & Sam' }).last().click();
+	await page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
 	await expect(page.getByRole('heading', { name: 'Progress over time' })).toBeVisible();
 	const width = await page.evaluate(() => document.documentElement.scrollWidth);
 	expect(width).toBeLessThanOrEqual(320);
