@@ -2,6 +2,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { TEST_NOTES_KEYS } from './tests/helpers/notes-key';
 
 /**
  * In `vite dev`, Socket.IO shares Vite's HTTP server: the plugin creates the Server and loads the
@@ -48,7 +49,7 @@ export default defineConfig({
 					name: 'faults',
 					include: ['tests/faults/**/*.test.ts'],
 					environment: 'node',
-					env: { TEST_DB_KIND: 'postgres' },
+					env: { TEST_DB_KIND: 'postgres', NOTES_KEYS: TEST_NOTES_KEYS },
 					testTimeout: 120_000,
 					hookTimeout: 60_000,
 					globalSetup: ['tests/helpers/global-setup.ts']
@@ -62,7 +63,8 @@ export default defineConfig({
 					// *.pg.test.ts need a PostgreSQL server (several processes on one database).
 					exclude: kind === 'pglite' ? ['tests/integration/**/*.pg.test.ts'] : [],
 					environment: 'node',
-					env: { TEST_DB_KIND: kind },
+					// The servers the tests start use the same keyring (tests/helpers/server.ts).
+					env: { TEST_DB_KIND: kind, NOTES_KEYS: TEST_NOTES_KEYS },
 					testTimeout: 30_000,
 					hookTimeout: 60_000,
 					globalSetup: ['tests/helpers/global-setup.ts']

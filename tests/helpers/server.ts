@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { TEST_NOTES_KEYS } from './notes-key';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -55,7 +56,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 		HOST: '127.0.0.1',
 		ORIGIN: url,
 		// A fixed test key, so production-mode servers on a server database may start.
-		NOTES_KEYS: 'test:VGhpcyBpcyBhIHRlc3Qga2V5IG9ubHkgMzIgYnl0ZXM=',
+		NOTES_KEYS: TEST_NOTES_KEYS,
 		...options.env
 	};
 	delete env.DATABASE_URL;

@@ -2,7 +2,7 @@
 // download route over HTTP against the production server.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'csv-parse/sync';
 import { extractText } from 'unpdf';
@@ -74,16 +74,6 @@ const decodeAttachments = (bundle: fhir.Bundle) =>
 
 const pdfText = async (pdf: Uint8Array) =>
 	(await extractText(new Uint8Array(pdf), { mergePages: true })).text.replace(/\s+/g, ' ');
-
-// The key tests/helpers/server.ts gives the production server. The demo seed encrypts notes with this
-// process's keyring (here, and for a server database in useApp), so both sides must hold the same key;
-// a fixed key also keeps a generated one out of ./data.
-beforeAll(() => {
-	vi.stubEnv('NOTES_KEYS', 'test:VGhpcyBpcyBhIHRlc3Qga2V5IG9ubHkgMzIgYnl0ZXM=');
-});
-afterAll(() => {
-	vi.unstubAllEnvs();
-});
 
 describe('couple exports (domain)', () => {
 	const database = useTestDatabase();
