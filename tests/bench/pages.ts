@@ -3,10 +3,11 @@
 // production build, and times the therapist home and couple pages end to end, plus the domain loaders
 // behind them in this process. `--plans` prints EXPLAIN (ANALYZE, BUFFERS) of every query the pages
 // run (PostgreSQL only); `--without-indexes` undoes migration 0007 first, to measure the schema before
-// it. Prints figures and a one-line summary, then one JSON object last.
+// it; `--profile DIR` writes the server's CPU profile there. Prints figures and a one-line summary,
+// then one JSON object last.
 import { execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql, type CompiledQuery, type Insertable } from 'kysely';
@@ -20,6 +21,7 @@ import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '$lib/s
 import { keyringFromEnv } from '$lib/server/crypto/keyring';
 import { installBuiltIns } from '$lib/server/exercises';
 import { answerFor } from '$lib/server/demo/history';
+import * as activity from '$lib/server/activity';
 import * as couples from '$lib/server/couples';
 import * as homework from '$lib/server/homework';
 import * as notes from '$lib/server/notes';
@@ -39,6 +41,7 @@ interface Options {
 	plans: boolean;
 	withoutIndexes: boolean;
 	keepSchema: boolean;
+	profileDir: string | null;
 }
 
 function parse(args: string[]): Options {
@@ -57,7 +60,8 @@ function parse(args: string[]): Options {
 		targets: db === 'both' ? ['postgres', 'pglite'] : [db as Target],
 		plans: args.includes('--plans'),
 		withoutIndexes: args.includes('--without-indexes'),
-		keepSchema: args.includes('--keep-schema')
+		keepSchema: args.includes('--keep-schema'),
+		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null
 	};
 }
 
@@ -468,18 +472,24 @@ async function volume(db: Kysely<Database>) {
 	return counts;
 }
 
-/** What the two pages' loads call (the therapist home, then one couple's page). */
+/**
+ * The domain calls of the two pages' loads (the therapist home, then one couple's page), as those
+ * pages stood when this was written; the charts they draw from them are left to the page figures.
+ */
 function loaders(db: Kysely<Database>, therapistId: string) {
+	const since = () => new Date(Date.now() - 14 * DAY);
 	return {
 		'couples.listForTherapist': () => couples.listForTherapist(db, therapistId),
 		'safety.openFlags': () => safety.openFlags(db, therapistId),
 		'homework.summaries (open, therapist)': () =>
 			homework.summaries(db, { therapistId, onlyOpen: true }),
+		'activity.recent': () => activity.recent(db, therapistId, since()),
 		'couples.getForTherapist': (coupleId: string) =>
 			couples.getForTherapist(db, therapistId, coupleId),
 		'homework.summaries (couple)': (coupleId: string) => homework.summaries(db, { coupleId }),
 		'progress.coupleHistory': (coupleId: string) => progress.coupleHistory(db, coupleId),
-		'notes.list': (coupleId: string) => notes.list(db, { userId: therapistId }, coupleId)
+		'progress.forTherapist': (coupleId: string) =>
+			progress.forTherapist(db, { userId: therapistId }, coupleId)
 	};
 }
 
@@ -580,6 +590,19 @@ async function timePages(url: string, pid: number | undefined, seeded: Seeded, o
 	return { home, couple };
 }
 
+/** The server's environment for a CPU profile of it, when --profile asks for one. */
+function profiling(options: Options, target: Target): Record<string, string> {
+	if (!options.profileDir) return {};
+	mkdirSync(options.profileDir, { recursive: true });
+	const file = path.join(options.profileDir, `server-${target}-${Date.now()}.cpuprofile`);
+	log(`${target}: the server's CPU profile goes to ${file}`);
+	const preload = path.resolve(import.meta.dirname, 'cpu-profile.js');
+	return {
+		TRELLIS_CPU_PROFILE: file,
+		NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim()
+	};
+}
+
 async function run(target: Target, options: Options, appRoot: string) {
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-pages-'));
 	const notesKeys = `bench:${randomBytes(32).toString('base64')}`;
@@ -638,7 +661,7 @@ async function run(target: Target, options: Options, appRoot: string) {
 		root: appRoot,
 		dataDir,
 		databaseUrl,
-		env: { TRELLIS_SEED_DEMO: 'off', NOTES_KEYS: notesKeys }
+		env: { TRELLIS_SEED_DEMO: 'off', NOTES_KEYS: notesKeys, ...profiling(options, target) }
 	});
 	log(
 		`${target}: server on ${server.url}; ${options.warmup} warm-up rounds, ${options.requests} timed`
