@@ -160,23 +160,24 @@ export async function summaries(
 		nudges.map((n) => [key(n.assignment_id, n.user_id), n.last ? new Date(n.last) : null])
 	);
 	const definitionOf = new Map(definitions.map((d) => [d.id, d]));
+	// Grouped once: a therapist's open homework spans every couple, so filtering per row was quadratic.
+	const membersOf = new Map<string, typeof members>();
+	for (const m of members) membersOf.set(m.couple_id, [...(membersOf.get(m.couple_id) ?? []), m]);
 	const now = Date.now();
 
 	return rows.map((row) => {
 		const stored = definitionOf.get(row.definition_id)!;
 		const definition = stored.definition as ExerciseDefinition;
-		const partners = members
-			.filter((m) => m.couple_id === row.couple_id)
-			.map((m) => {
-				const k = key(row.id, m.user_id!);
-				const role = row.roles_apply ? m.role : 'none';
-				return {
-					userId: m.user_id!,
-					name: m.display_name,
-					...statusOf(definition, role, answered.get(k) ?? new Set(), locked.get(k) ?? new Set()),
-					lastNudgedAt: nudged.get(k) ?? null
-				};
-			});
+		const partners = (membersOf.get(row.couple_id) ?? []).map((m) => {
+			const k = key(row.id, m.user_id!);
+			const role = row.roles_apply ? m.role : 'none';
+			return {
+				userId: m.user_id!,
+				name: m.display_name,
+				...statusOf(definition, role, answered.get(k) ?? new Set(), locked.get(k) ?? new Set()),
+				lastNudgedAt: nudged.get(k) ?? null
+			};
+		});
 		const isDone =
 			row.status === 'closed' ||
 			(partners.length > 0 && partners.every((p) => p.status === 'locked'));
