@@ -6,7 +6,7 @@ test('the therapist sees urgent work first, then a demo couple’s weeks of hist
 	const { page } = await person(browser, 'therapist@trellis.test');
 	const thisWeek = page.getByRole('region', { name: 'This week' });
 	await expect(thisWeek.getByTestId('work-overdue')).toContainText('Forgiveness readiness');
-	await expect(thisWeek.getByTestId('work-live')).toContainText('Where is our line?');
+	await expect(thisWeek.getByTestId('work-due-soon')).toContainText('Weekly trust check-in');
 	await expect(page.getByTestId('recent-activity')).toContainText('Alex & Sam');
 	await expectAccessible(page);
 

@@ -6,6 +6,7 @@ import type { Database } from '$lib/server/db/schema';
 import { seedDemo } from '$lib/server/demo/seed';
 import * as activity from '$lib/server/activity';
 import * as couples from '$lib/server/couples';
+import * as homework from '$lib/server/homework';
 import * as progress from '$lib/server/progress';
 import { useTestDatabase } from '../helpers/database';
 import { useApp } from '../helpers/app';
@@ -148,6 +149,41 @@ describe('a partner’s progress page', () => {
 			.where('email', '=', 'jordan@trellis.test')
 			.executeTakeFirstOrThrow();
 		expect(await progress.forPartner(database.db, jordan.id, coupleId)).toBeNull();
+	});
+});
+
+describe('the therapist’s work this week', () => {
+	it('puts overdue homework first, then homework due within seven days and live rooms to run', async () => {
+		const { therapistId } = await demo(database.db);
+		const now = new Date();
+		const open = await homework.summaries(database.db, { therapistId, onlyOpen: true });
+		const work = homework.workThisWeek(open, now);
+		expect(work.overdue.map((a) => a.title)).toContain('Forgiveness readiness');
+		expect(work.overdue.every((a) => a.isOverdue)).toBe(true);
+		const week = now.getTime() + 7 * 24 * 3600_000;
+		expect(work.dueSoon.length).toBeGreaterThan(0);
+		expect(work.dueSoon.every((a) => !a.isOverdue && a.dueAt!.getTime() <= week)).toBe(true);
+		expect(work.live.map((a) => [a.coupleLabel, a.title])).toEqual([
+			['Alex & Sam', 'Where is our line?']
+		]);
+		// Every open assignment lands in exactly one group, or is finished homework.
+		const grouped = [...work.overdue, ...work.dueSoon, ...work.live, ...work.later];
+		expect(new Set(grouped.map((a) => a.id)).size).toBe(grouped.length);
+	});
+
+	it('drops homework both partners have finished, even before it is closed', async () => {
+		const { therapistId } = await demo(database.db);
+		const open = await homework.summaries(database.db, { therapistId, onlyOpen: true });
+		const target = homework.workThisWeek(open, new Date()).dueSoon[0];
+		const finished = open.map((a) =>
+			a.id === target.id
+				? { ...a, partners: a.partners.map((p) => ({ ...p, status: 'locked' as const })) }
+				: a
+		);
+		const work = homework.workThisWeek(finished, new Date());
+		expect([...work.dueSoon, ...work.overdue, ...work.later].map((a) => a.id)).not.toContain(
+			target.id
+		);
 	});
 });
 

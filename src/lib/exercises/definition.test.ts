@@ -252,6 +252,28 @@ describe('parseDefinition', () => {
 		]);
 	});
 
+	it('checks that a pair names two scored items of the exercise', () => {
+		const pair = (first: string, second: string) => ({
+			...sample(),
+			scoring: {
+				pairs: [
+					{
+						id: 'gap',
+						label: 'Said and seen',
+						first: { item: first, name: 'Said' },
+						second: { item: second, name: 'Seen' }
+					}
+				]
+			}
+		});
+		expect(parseDefinition(pair('settled', 'trust')).ok).toBe(true);
+		const result = parseDefinition(pair('hope', 'missing'));
+		expect(result.ok ? [] : result.issues).toEqual([
+			'The exercise (scoring): pair "gap" needs scored items (agree scale or 0-10); "hope" is a text item.',
+			'The exercise (scoring): pair "gap" names item "missing", which is not in it.'
+		]);
+	});
+
 	it('reports every problem at once, not just the first', () => {
 		const input = sample();
 		input.sections[0].items[0].prompt = '';

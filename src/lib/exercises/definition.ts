@@ -106,6 +106,24 @@ export const ScoringSchema = v.object({
 				v.minLength(1, 'The index needs at least one subscale.')
 			)
 		})
+	),
+	/**
+	 * Two scored items of one partner charted against each other over time, the gap between them
+	 * shaded (e.g. "I have said what I need" against "I see my partner doing it").
+	 */
+	pairs: v.optional(
+		v.pipe(
+			v.array(
+				v.object({
+					id: slug('A pair id'),
+					label: words('The pair label', 120),
+					first: v.object({ item: slug('The pair’s first item'), name: words('Its name', 60) }),
+					second: v.object({ item: slug('The pair’s second item'), name: words('Its name', 60) })
+				}),
+				'The pairs must be a list.'
+			),
+			v.maxLength(10, 'An exercise has at most 10 pairs.')
+		)
 	)
 });
 
@@ -160,6 +178,21 @@ function crossChecks(definition: ExerciseDefinition): string[] {
 	for (const name of definition.scoring?.index?.subscales ?? []) {
 		if (!subscales.has(name))
 			issues.push(`The exercise (scoring): the index names subscale "${name}", which no item has.`);
+	}
+	const items = new Map(definition.sections.flatMap((s) => s.items).map((i) => [i.id, i]));
+	for (const pair of definition.scoring?.pairs ?? []) {
+		for (const end of [pair.first, pair.second]) {
+			const item = items.get(end.item);
+			if (!item) {
+				issues.push(
+					`The exercise (scoring): pair "${pair.id}" names item "${end.item}", which is not in it.`
+				);
+			} else if (item.type !== 'likert5' && item.type !== 'scale10') {
+				issues.push(
+					`The exercise (scoring): pair "${pair.id}" needs scored items (agree scale or 0-10); "${end.item}" is a ${item.type} item.`
+				);
+			}
+		}
 	}
 	return issues;
 }

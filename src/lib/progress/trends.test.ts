@@ -4,7 +4,9 @@ import { scoreAssignment } from '$lib/exercises/scoring';
 import {
 	agreementHistory,
 	latestDivergences,
+	measureTitle,
 	noiseBand,
+	seriesLabels,
 	trends,
 	weekToWeekNoise,
 	type ScoredAssignment
@@ -177,5 +179,65 @@ describe('trends', () => {
 				answers: ['5 of 10', '4 of 10']
 			})
 		]);
+	});
+});
+
+describe('pairs of one partner’s items', () => {
+	const paired = {
+		...checkIn,
+		scoring: {
+			pairs: [
+				{
+					id: 'said-seen',
+					label: 'Said and seen',
+					first: { item: 'said', name: 'Said' },
+					second: { item: 'seen', name: 'Seen' }
+				}
+			]
+		},
+		sections: [
+			{
+				id: 's',
+				title: 'S',
+				items: (['said', 'seen'] as const).map((id) => ({
+					id,
+					type: 'likert5' as const,
+					prompt: id,
+					target: 'injured' as const,
+					reveal: 'therapist-only' as const
+				}))
+			}
+		]
+	} as ExerciseDefinition;
+	const week = (id: string, day: number, said: number, seen: number) => ({
+		...done(id, day, {}, {}),
+		exercise: 'built-in:paired',
+		definition: paired,
+		answers: { A: { said, seen }, B: {} },
+		scores: scoreAssignment(paired, [
+			{ userId: 'A', role: 'injured', answers: { said, seen } },
+			{ userId: 'B', role: 'involved', answers: {} }
+		])
+	});
+
+	test('chart the two items as two series for the partner who answered them', () => {
+		const history = [week('p1', 1, 5, 2), week('p2', 8, 5, 4)];
+		const [trend] = trends(history, ['A', 'B']);
+		const [measure] = trend.measures;
+		expect(measure.pair).toEqual({ partner: 0, names: ['Said', 'Seen'] });
+		expect(measure.points.map((p) => p.values)).toEqual([
+			[100, 25],
+			[100, 75]
+		]);
+		expect(seriesLabels(measure, ['Ann', 'Bo'])).toEqual(['Said', 'Seen']);
+		expect(measureTitle(measure, ['Ann', 'Bo'])).toBe('Said and seen (Ann)');
+		expect(measureTitle(measure, ['You'])).toBe('Said and seen');
+	});
+
+	test('need two times, like every trend', () => {
+		expect(trends([week('p1', 1, 5, 2)], ['A', 'B'])).toEqual([]);
+		// Partner B never answered them, so only A's pair shows.
+		const [trend] = trends([week('p1', 1, 5, 2), week('p2', 8, 4, 4)], ['B', 'A']);
+		expect(trend.measures.map((m) => m.pair?.partner)).toEqual([1]);
 	});
 });

@@ -4,7 +4,7 @@
 // progress page and the exports.
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import { answerText } from '$lib/components/items/answer-text';
-import type { AssignmentScores } from '$lib/exercises/scoring';
+import { itemScore, type AssignmentScores } from '$lib/exercises/scoring';
 
 export const NOISE_NOTICE =
 	'The band is this couple’s own week-to-week variation around where they started. It helps a real change stand out; it is not a validated reliable-change index.';
@@ -35,6 +35,11 @@ export interface TrendPoint {
 export interface Measure {
 	id: string;
 	label: string;
+	/**
+	 * Set for a pair of one partner's items (scoring.pairs): the index of that partner, and a name
+	 * for each of the two series, which are then the items rather than the partners.
+	 */
+	pair?: { partner: number; names: [string, string] };
 	points: TrendPoint[];
 	/** The band: where the couple started, give or take their usual week-to-week change. */
 	band: { low: number; high: number; baseline: number; halfWidth: number } | null;
@@ -161,9 +166,55 @@ export function trends(assignments: ScoredAssignment[], partnerIds: string[]): E
 				}))
 			});
 		}
+		measures.push(...pairMeasures(list, partnerIds));
 		if (measures.length) result.push({ exercise, title: latest.title, measures });
 	}
 	return result;
+}
+
+/**
+ * Each pair the latest version declares, per partner who answered both items at least twice: the two
+ * items as two series (0-100), without a band. Older versions count when they hold the same items.
+ */
+function pairMeasures(list: ScoredAssignment[], partnerIds: string[]): Measure[] {
+	const latest = list[list.length - 1];
+	const measures: Measure[] = [];
+	for (const pair of latest.definition.scoring?.pairs ?? []) {
+		for (const [partner, userId] of partnerIds.entries()) {
+			const points = list.flatMap((a) => {
+				const items = a.definition.sections.flatMap((s) => s.items);
+				const first = items.find((i) => i.id === pair.first.item);
+				const second = items.find((i) => i.id === pair.second.item);
+				const answers = a.answers[userId] ?? {};
+				const values = [
+					first ? itemScore(first, answers[first.id]) : null,
+					second ? itemScore(second, answers[second.id]) : null
+				].map((v) => (v === null ? null : round1(v)));
+				if (values.every((v) => v === null)) return [];
+				return [{ assignmentId: a.id, date: a.date.toISOString(), values, beyond: [false, false] }];
+			});
+			if (points.length < 2) continue;
+			measures.push({
+				id: `#pair:${pair.id}:${partner}`,
+				label: pair.label,
+				pair: { partner, names: [pair.first.name, pair.second.name] },
+				band: null,
+				points
+			});
+		}
+	}
+	return measures;
+}
+
+/** What each series of a measure is: the partners by name, or a pair's two items. */
+export function seriesLabels(measure: Measure, names: string[]): string[] {
+	return measure.pair ? [...measure.pair.names] : names;
+}
+
+/** A measure's name, with whose it is when it is one partner's pair and there are two partners. */
+export function measureTitle(measure: Measure, names: string[]): string {
+	if (!measure.pair || names.length < 2) return measure.label;
+	return `${measure.label} (${names[measure.pair.partner]})`;
 }
 
 /** Agreement on scenario ratings for every exercise that has scenarios, oldest first. */

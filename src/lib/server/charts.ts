@@ -4,7 +4,12 @@
 import { render } from 'svelte/server';
 import TrendChart from '$lib/components/progress/TrendChart.svelte';
 import type { ChartInput } from '$lib/components/progress/chart-input';
-import type { AgreementPoint, ExerciseTrend, Measure } from '$lib/progress/trends';
+import {
+	seriesLabels,
+	type AgreementPoint,
+	type ExerciseTrend,
+	type Measure
+} from '$lib/progress/trends';
 
 export type ChartedMeasure = Measure & { chart: string };
 export type ChartedTrend = Omit<ExerciseTrend, 'measures'> & { measures: ChartedMeasure[] };
@@ -27,7 +32,7 @@ export function chartTrends(trends: ExerciseTrend[], names: string[]): ChartedTr
 			...measure,
 			chart: chartSvg({
 				dates: measure.points.map((p) => p.date),
-				series: names.map((label, i) => ({
+				series: seriesLabels(measure, names).map((label, i) => ({
 					label,
 					values: measure.points.map((p) => p.values[i])
 				})),

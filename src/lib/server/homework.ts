@@ -200,6 +200,34 @@ export async function summaries(
 	});
 }
 
+export interface WorkThisWeek {
+	overdue: AssignmentSummary[];
+	/** Homework due within the next seven days that someone still has to finish. */
+	dueSoon: AssignmentSummary[];
+	/** Open live assignments: rooms ready to run. */
+	live: AssignmentSummary[];
+	/** Open homework due later or without a due date, still to finish. */
+	later: AssignmentSummary[];
+}
+
+const WEEK = 7 * 24 * 3600_000;
+
+/** Sorts a therapist's open assignments into what needs her eye this week; finished homework drops out. */
+export function workThisWeek(assignments: AssignmentSummary[], now: Date): WorkThisWeek {
+	const open = assignments.filter((a) => a.status === 'open');
+	const homework = open
+		.filter((a) => a.mode === 'homework' && !a.partners.every((p) => p.status === 'locked'))
+		.sort((x, y) => (x.dueAt?.getTime() ?? Infinity) - (y.dueAt?.getTime() ?? Infinity));
+	const isSoon = (a: AssignmentSummary) =>
+		!a.isOverdue && a.dueAt !== null && a.dueAt.getTime() - now.getTime() <= WEEK;
+	return {
+		overdue: homework.filter((a) => a.isOverdue),
+		dueSoon: homework.filter(isSoon),
+		live: open.filter((a) => a.mode === 'live'),
+		later: homework.filter((a) => !a.isOverdue && !isSoon(a))
+	};
+}
+
 export interface PartnerHome {
 	due: (AssignmentSummary & { myStatus: PartnerStatus })[];
 	liveNow: AssignmentSummary[];

@@ -27,9 +27,8 @@ export const load = (async ({ locals, url }) => {
 		search,
 		show,
 		flags,
-		assignments,
+		work: homework.workThisWeek(assignments, now),
 		activity: recent,
-		activityDays: ACTIVITY_DAYS,
-		now
+		activityDays: ACTIVITY_DAYS
 	};
 }) satisfies PageServerLoad;

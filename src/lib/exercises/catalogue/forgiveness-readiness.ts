@@ -31,7 +31,16 @@ export const forgivenessReadiness: ExerciseDefinition = {
 		index: {
 			label: 'Readiness index',
 			subscales: ['understanding', 'needs', 'emotional-readiness', 'genuineness']
-		}
+		},
+		// The progress view sets what was asked for beside what is being seen, over the weeks.
+		pairs: [
+			{
+				id: 'needs-gap',
+				label: 'Needs stated and needs being met',
+				first: { item: 'said-needs', name: 'Needs stated' },
+				second: { item: 'needs-met', name: 'Needs being met' }
+			}
+		]
 	},
 	sections: [
 		{

@@ -9,6 +9,8 @@ import {
 	NOISE_NOTICE,
 	agreementHistory,
 	latestDivergences,
+	measureTitle,
+	seriesLabels,
 	trends,
 	type Measure
 } from '$lib/progress/trends';
@@ -309,8 +311,9 @@ function scoresOverTime(doc: Doc, record: ExportRecord) {
 		for (const measure of trend.measures) {
 			// The heading stays on the page of its chart.
 			ensureSpace(doc, 280);
-			heading(doc, `${trend.title}: ${measure.label}`, 12);
-			chart(doc, measure, names);
+			const labels = seriesLabels(measure, names);
+			heading(doc, `${trend.title}: ${measureTitle(measure, names)}`, 12);
+			chart(doc, measure, labels);
 			if (measure.band) {
 				paragraph(
 					doc,
@@ -322,7 +325,7 @@ function scoresOverTime(doc: Doc, record: ExportRecord) {
 			}
 			table(
 				doc,
-				['Date', ...names.map((n) => `${n} (0-100)`)],
+				['Date', ...labels.map((n) => `${n} (0-100)`)],
 				measure.points.map((p) => [
 					formatDay(p.date),
 					...p.values.map((v, i) => (v === null ? '-' : p.beyond[i] ? `${v} (outside)` : String(v)))
