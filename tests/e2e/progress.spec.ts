@@ -17,7 +17,9 @@ test('the therapist sees urgent work first, then a demo couple’s weeks of hist
 	// A header row and twelve completed weekly check-ins.
 	await expect(trust.getByRole('row')).toHaveCount(13);
 	await expect(trust.getByRole('columnheader')).toHaveText(['Date', 'Alex', 'Sam', 'Gap']);
-	await expect(page.getByTestId('agreement-table').getByRole('row')).toHaveCount(4);
+	// The demo's three boundary exercises, and any a live-room spec has finished since.
+	const agreementRows = page.getByTestId('agreement-table').getByRole('row');
+	await expect(agreementRows.nth(3)).toBeVisible();
 	await expect(page.getByTestId('divergences').getByRole('listitem').first()).toContainText(
 		'apart'
 	);
