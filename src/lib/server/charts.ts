@@ -14,7 +14,30 @@ import {
 export type ChartedMeasure = Measure & { chart: string };
 export type ChartedTrend = Omit<ExerciseTrend, 'measures'> & { measures: ChartedMeasure[] };
 
+/**
+ * Drawing a chart takes several milliseconds and a couple page has ten or so, while the numbers
+ * change at most when someone answers: drawings are kept by their input (numbers and dates only),
+ * least recently used first out.
+ */
+const drawn = new Map<string, string>();
+const DRAWN_LIMIT = 1000;
+
 export function chartSvg(input: ChartInput): string {
+	// Series labels are not drawn (the legend is separate), so they stay out of the key.
+	const key = JSON.stringify([input.dates, input.series.map((s) => s.values), input.band ?? null]);
+	const hit = drawn.get(key);
+	if (hit !== undefined) {
+		drawn.delete(key);
+		drawn.set(key, hit);
+		return hit;
+	}
+	const svg = draw(input);
+	drawn.set(key, svg);
+	if (drawn.size > DRAWN_LIMIT) drawn.delete(drawn.keys().next().value!);
+	return svg;
+}
+
+function draw(input: ChartInput): string {
 	const { body } = render(TrendChart, { props: input });
 	// Hydration markers mean nothing in markup inserted as HTML, and the chart's root element echoes
 	// its props as attributes; the stylesheet sizes that element (.trend-chart in app.css).
