@@ -118,6 +118,36 @@ describe('session notes', () => {
 		}
 	});
 
+	it('is kept as signed by the database itself: no change but re-encryption, no deletion', async () => {
+		const { me, id } = await setup();
+		const draft = await notes.createDraft(database.db, keyring, me, {
+			coupleId: (await notes.get(database.db, keyring, me, id))!.coupleId,
+			kind: 'progress',
+			template: 'free',
+			sessionDate: '2026-11-21',
+			body: { text: 'not yet signed' }
+		});
+		await notes.sign(database.db, keyring, me, id);
+		await notes.addAddendum(database.db, keyring, me, id, 'An addendum');
+		const attempts = [
+			database.db
+				.updateTable('notes')
+				.set({ content_hash: 'f'.repeat(64) })
+				.where('id', '=', id),
+			database.db.updateTable('notes').set({ signed_at: null }).where('id', '=', id),
+			database.db.deleteFrom('notes').where('id', '=', id),
+			database.db.updateTable('note_addenda').set({ content_hash: 'f'.repeat(64) }),
+			database.db.deleteFrom('note_addenda')
+		];
+		for (const attempt of attempts) {
+			await expect(attempt.execute()).rejects.toThrow(/signed/);
+		}
+		// Drafts stay the author's to change or remove.
+		await database.db.deleteFrom('notes').where('id', '=', draft!).execute();
+		expect(await notes.get(database.db, keyring, me, id)).toMatchObject({ isSigned: true });
+		expect(await notes.get(database.db, keyring, me, draft!)).toBeNull();
+	});
+
 	it('re-encrypts every note under the current key when keys rotate', async () => {
 		const { me, id } = await setup();
 		await notes.sign(database.db, keyring, me, id);
