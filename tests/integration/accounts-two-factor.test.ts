@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { generateTOTP } from '@oslojs/otp';
-import { enrolTotp, signInWithRecoveryCode, verifySecondFactor } from '$lib/server/auth/two-factor';
-import { generateTotpKey } from '$lib/server/auth/totp';
+import { randomBytes } from 'node:crypto';
+import {
+	enrolTotp,
+	rotateTotpKeys,
+	signInWithRecoveryCode,
+	verifySecondFactor
+} from '$lib/server/auth/two-factor';
+import { generateTotpKey, openTotpKey } from '$lib/server/auth/totp';
+import { appKeyring, parseKeyring } from '$lib/server/crypto/keyring';
 import { validateSessionToken } from '$lib/server/auth/session';
 import { useTestDatabase } from '../helpers/database';
 import { makeUser, signedInSession } from './accounts-support';
@@ -55,9 +62,13 @@ describe('enrolling an authenticator', () => {
 		expect(enrolled.recoveryCode).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
 		const after = await database.db
 			.selectFrom('users')
-			.select(['totp_key', 'recovery_code_hash'])
+			.select(['totp_key', 'totp_key_id', 'totp_nonce', 'recovery_code_hash'])
 			.executeTakeFirstOrThrow();
-		expect(Buffer.from(after.totp_key!).equals(Buffer.from(key))).toBe(true);
+		// The secret is stored sealed under the keyring, bound to this user, never as it is.
+		expect(after.totp_key_id).toBe(appKeyring().currentId);
+		expect(Buffer.from(after.totp_key!).includes(Buffer.from(key))).toBe(false);
+		expect(openTotpKey(appKeyring(), user.id, after)).toEqual(key);
+		expect(() => openTotpKey(appKeyring(), 'someone-else', after)).toThrow();
 		// Only a hash of the recovery code is kept.
 		expect(after.recovery_code_hash).not.toContain(enrolled.recoveryCode.replace(/-/g, ''));
 		const verified = await database.db
@@ -99,6 +110,50 @@ describe('the second factor at sign-in', () => {
 			.execute();
 		expect(await attempt(code(key))).toEqual({ ok: true });
 		expect((await actions()).at(-1)).toBe('auth.totp.verified');
+	});
+});
+
+describe('stored secrets', () => {
+	const stored = () =>
+		database.db
+			.selectFrom('users')
+			.select(['id', 'totp_key', 'totp_key_id', 'totp_nonce'])
+			.executeTakeFirstOrThrow();
+
+	it('seals a secret stored before sealing the first time its owner signs in with it', async () => {
+		// therapistWithTotp stores the key as plain bytes, as rows from before migration 0010 are.
+		const { key, user, session } = await therapistWithTotp();
+		expect((await stored()).totp_key_id).toBeNull();
+		expect(
+			await verifySecondFactor(database.db, { user, session, code: code(key), ip: '127.0.0.1' })
+		).toEqual({ ok: true });
+		const row = await stored();
+		expect(row.totp_key_id).toBe(appKeyring().currentId);
+		expect(openTotpKey(appKeyring(), user.id, row)).toEqual(key);
+		const again = await signedInSession(database.db, user);
+		expect(
+			await verifySecondFactor(database.db, {
+				user,
+				session: again.session!,
+				code: code(key),
+				ip: '127.0.0.1'
+			})
+		).toEqual({ ok: true });
+	});
+
+	it('re-seals every secret under the current key when keys rotate', async () => {
+		const { key, user } = await therapistWithTotp();
+		const current = appKeyring();
+		const rotated = parseKeyring(
+			`next:${randomBytes(32).toString('base64')},${current.currentId}:${Buffer.from(
+				current.keys.get(current.currentId)!
+			).toString('base64')}`
+		);
+		expect(await rotateTotpKeys(database.db, rotated)).toBe(1);
+		const row = await stored();
+		expect(row.totp_key_id).toBe('next');
+		expect(openTotpKey(rotated, user.id, row)).toEqual(key);
+		expect(await rotateTotpKeys(database.db, rotated)).toBe(0);
 	});
 });
 

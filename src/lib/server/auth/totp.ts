@@ -1,6 +1,7 @@
 // TOTP two-factor (RFC 6238: SHA-1, 6 digits, 30 s) for therapists, via @oslojs/otp.
 import { createTOTPKeyURI, verifyTOTPWithGracePeriod } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
+import { open, seal, type Keyring } from '../crypto/keyring';
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -33,5 +34,37 @@ export function verifyTotpCode(key: Uint8Array, code: string): boolean {
 		TOTP_DIGITS,
 		digits,
 		TOTP_PERIOD_SECONDS
+	);
+}
+
+/** The columns a TOTP secret is stored in. */
+export interface StoredTotpKey {
+	totp_key: Uint8Array | null;
+	totp_key_id: string | null;
+	totp_nonce: Uint8Array | null;
+}
+
+const aad = (userId: string) => `totp:${userId}`;
+
+/** Seals a secret for one user's row; it opens only for that user id. */
+export function sealTotpKey(keyring: Keyring, userId: string, key: Uint8Array): StoredTotpKey {
+	const sealed = seal(keyring, aad(userId), totpKeyToBase32(key));
+	return { totp_key: sealed.ciphertext, totp_key_id: sealed.keyId, totp_nonce: sealed.nonce };
+}
+
+/** The secret from a user's row, or null when there is none. Rows without a key id are plain bytes. */
+export function openTotpKey(
+	keyring: Keyring,
+	userId: string,
+	row: StoredTotpKey
+): Uint8Array | null {
+	if (!row.totp_key) return null;
+	if (!row.totp_key_id || !row.totp_nonce) return row.totp_key;
+	return totpKeyFromBase32(
+		open(keyring, aad(userId), {
+			keyId: row.totp_key_id,
+			nonce: row.totp_nonce,
+			ciphertext: row.totp_key
+		})
 	);
 }

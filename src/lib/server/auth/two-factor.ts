@@ -6,7 +6,8 @@ import * as audit from '../audit';
 import * as rateLimit from './rate-limit';
 import type { SessionUser } from './session';
 import { invalidateOtherSessions, markTwoFactorVerified } from './session';
-import { verifyTotpCode } from './totp';
+import { appKeyring, type Keyring } from '../crypto/keyring';
+import { openTotpKey, sealTotpKey, verifyTotpCode } from './totp';
 import { generateRecoveryCode, hashRecoveryCode } from './recovery-code';
 
 export type TwoFactorResult = { ok: true } | { ok: false; status: 400 | 429; message: string };
@@ -36,23 +37,33 @@ const WRONG_CODE = 'That code is not right. Check the time on your phone and try
 
 export async function verifySecondFactor(
 	db: Kysely<Database>,
-	input: Attempt
+	input: Attempt,
+	keyring: Keyring = appKeyring()
 ): Promise<TwoFactorResult> {
 	const key = totpKey(input.user.id);
 	const locked = await lockedOut(db, key);
 	if (locked) return locked;
 	const row = await db
 		.selectFrom('users')
-		.select('totp_key')
+		.select(['totp_key', 'totp_key_id', 'totp_nonce'])
 		.where('id', '=', input.user.id)
 		.executeTakeFirst();
-	if (!row?.totp_key || !verifyTotpCode(row.totp_key, input.code)) {
+	const secret = row ? openTotpKey(keyring, input.user.id, row) : null;
+	if (!secret || !verifyTotpCode(secret, input.code)) {
 		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
 		await audit.record(db, { actorId: input.user.id, action: 'auth.totp.failed', ip: input.ip });
 		return { ok: false, status: 400, message: WRONG_CODE };
 	}
 	await rateLimit.reset(db, key);
 	await markTwoFactorVerified(db, input.session.id);
+	if (row!.totp_key_id !== keyring.currentId) {
+		// A secret from before sealing, or under an older key: seal it under the current one.
+		await db
+			.updateTable('users')
+			.set(sealTotpKey(keyring, input.user.id, secret))
+			.where('id', '=', input.user.id)
+			.execute();
+	}
 	await audit.record(db, { actorId: input.user.id, action: 'auth.totp.verified', ip: input.ip });
 	return { ok: true };
 }
@@ -66,7 +77,8 @@ export type EnrolResult =
  */
 export async function enrolTotp(
 	db: Kysely<Database>,
-	input: Attempt & { totpKey: Uint8Array }
+	input: Attempt & { totpKey: Uint8Array },
+	keyring: Keyring = appKeyring()
 ): Promise<EnrolResult> {
 	const key = totpKey(input.user.id);
 	const locked = await lockedOut(db, key);
@@ -89,7 +101,10 @@ export async function enrolTotp(
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('users')
-			.set({ totp_key: input.totpKey, recovery_code_hash: hashRecoveryCode(recoveryCode) })
+			.set({
+				...sealTotpKey(keyring, input.user.id, input.totpKey),
+				recovery_code_hash: hashRecoveryCode(recoveryCode)
+			})
 			.where('id', '=', input.user.id)
 			.execute();
 		await markTwoFactorVerified(trx, input.session.id);
@@ -123,7 +138,7 @@ export async function signInWithRecoveryCode(
 		// The compare-and-clear is one statement, so a code works exactly once.
 		const used = await trx
 			.updateTable('users')
-			.set({ totp_key: null, recovery_code_hash: null })
+			.set({ totp_key: null, totp_key_id: null, totp_nonce: null, recovery_code_hash: null })
 			.where('id', '=', input.user.id)
 			.where('recovery_code_hash', '=', hash)
 			.returning('id')
@@ -153,4 +168,25 @@ export async function signInWithRecoveryCode(
 	}
 	await rateLimit.reset(db, key);
 	return { ok: true, signedOutSessionIds };
+}
+
+/** Re-seals every TOTP secret not under the keyring's current key (plain ones too); returns how many. */
+export async function rotateTotpKeys(db: Kysely<Database>, keyring: Keyring): Promise<number> {
+	const rows = await db
+		.selectFrom('users')
+		.select(['id', 'totp_key', 'totp_key_id', 'totp_nonce'])
+		.where('totp_key', 'is not', null)
+		.where((eb) =>
+			eb.or([eb('totp_key_id', 'is', null), eb('totp_key_id', '!=', keyring.currentId)])
+		)
+		.execute();
+	for (const row of rows) {
+		const secret = openTotpKey(keyring, row.id, row)!;
+		await db
+			.updateTable('users')
+			.set(sealTotpKey(keyring, row.id, secret))
+			.where('id', '=', row.id)
+			.execute();
+	}
+	return rows.length;
 }

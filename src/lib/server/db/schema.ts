@@ -17,7 +17,10 @@ export interface UsersTable {
 	password_hash: string | null;
 	role: UserRole;
 	display_name: string;
+	/** The TOTP secret, sealed under `totp_key_id` (plain bytes only in rows from before 0010). */
 	totp_key: Uint8Array | null;
+	totp_key_id: string | null;
+	totp_nonce: Uint8Array | null;
 	recovery_code_hash: string | null;
 	created_at: Timestamp;
 }

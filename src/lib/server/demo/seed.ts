@@ -2,7 +2,9 @@
 import type { Kysely } from 'kysely';
 import type { Database, PartnerRole } from '../db/schema';
 import { hashPassword } from '../auth/password';
-import { totpKeyFromBase32 } from '../auth/totp';
+import { randomUUID } from 'node:crypto';
+import { sealTotpKey, totpKeyFromBase32 } from '../auth/totp';
+import { appKeyring } from '../crypto/keyring';
 import { seedHistory } from './history';
 import { seedNotes } from './notes';
 
@@ -70,14 +72,17 @@ export async function seedDemo(
 			.executeTakeFirst();
 		if (existing) return false;
 
+		// The id is chosen here because the sealed TOTP secret is bound to it.
+		const therapistId = randomUUID();
 		const therapist = await trx
 			.insertInto('users')
 			.values({
+				id: therapistId,
 				email: DEMO_THERAPIST.email,
 				password_hash: passwordHash,
 				role: 'therapist',
 				display_name: DEMO_THERAPIST.name,
-				totp_key: totpKeyFromBase32(DEMO_TOTP_SECRET)
+				...sealTotpKey(appKeyring(), therapistId, totpKeyFromBase32(DEMO_TOTP_SECRET))
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
