@@ -3,8 +3,9 @@
 // production build, and times the therapist home and couple pages end to end, plus the domain loaders
 // behind them in this process. `--plans` prints EXPLAIN (ANALYZE, BUFFERS) of every query the pages
 // run (PostgreSQL only); `--without-indexes` undoes migration 0007 first, to measure the schema before
-// it; `--profile DIR` writes the server's CPU profile there. Prints figures and a one-line summary,
-// then one JSON object last.
+// it; `--profile DIR` writes the server's CPU profile there; `--keep-data` leaves the seeded schema
+// (or PGlite directory) behind for a closer look. Prints figures and a one-line summary, then one
+// JSON object last.
 import { execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,7 +41,7 @@ interface Options {
 	targets: Target[];
 	plans: boolean;
 	withoutIndexes: boolean;
-	keepSchema: boolean;
+	keepData: boolean;
 	profileDir: string | null;
 }
 
@@ -60,7 +61,7 @@ function parse(args: string[]): Options {
 		targets: db === 'both' ? ['postgres', 'pglite'] : [db as Target],
 		plans: args.includes('--plans'),
 		withoutIndexes: args.includes('--without-indexes'),
-		keepSchema: args.includes('--keep-schema'),
+		keepData: args.includes('--keep-data'),
 		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null
 	};
 }
@@ -612,7 +613,10 @@ async function run(target: Target, options: Options, appRoot: string) {
 	const notesKeys = `bench:${randomBytes(32).toString('base64')}`;
 	let conn: Connection;
 	let databaseUrl: string | undefined;
-	let drop = async () => removeDir(dataDir);
+	let drop = async () => {
+		if (options.keepData) log(`pglite: kept the database in ${path.join(dataDir, 'pglite')}`);
+		else removeDir(dataDir);
+	};
 	if (target === 'postgres') {
 		const base =
 			process.env.BENCH_DATABASE_URL ??
@@ -624,7 +628,7 @@ async function run(target: Target, options: Options, appRoot: string) {
 		conn = openDatabase({ kind: 'postgres', url: base, schema, poolSize: 4 });
 		databaseUrl = schemaUrl(base, schema);
 		drop = async () => {
-			if (options.keepSchema) log(`postgres: kept schema ${schema}`);
+			if (options.keepData) log(`postgres: kept schema ${schema}`);
 			else await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
 			await admin.close();
 			rmSync(dataDir, { recursive: true, force: true });
