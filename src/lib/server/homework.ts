@@ -110,36 +110,37 @@ export async function summaries(
 	const ids = rows.map((r) => r.id);
 	const coupleIds = [...new Set(rows.map((r) => r.couple_id))];
 	// Each exercise version once: joined per row, a year of check-ins carried its definition each time.
+	// Ids go as one array parameter (`= any($1)`): a list of hundreds plans slower, PGlite most.
 	const definitionIds = [...new Set(rows.map((r) => r.definition_id))];
 	const [definitions, members, responses, locks, nudges] = await Promise.all([
 		db
 			.selectFrom('exercise_definitions')
 			.select(['id', 'version', 'definition'])
-			.where('id', 'in', definitionIds)
+			.where((eb) => eb('id', '=', eb.fn.any(eb.val(definitionIds))))
 			.execute(),
 		db
 			.selectFrom('couple_members')
 			.select(['couple_id', 'user_id', 'display_name', 'role'])
-			.where('couple_id', 'in', coupleIds)
+			.where((eb) => eb('couple_id', '=', eb.fn.any(eb.val(coupleIds))))
 			.where('user_id', 'is not', null)
 			.orderBy('slot')
 			.execute(),
 		db
 			.selectFrom('responses')
 			.select(['assignment_id', 'user_id', 'item_id'])
-			.where('assignment_id', 'in', ids)
+			.where((eb) => eb('assignment_id', '=', eb.fn.any(eb.val(ids))))
 			.execute(),
 		db
 			.selectFrom('section_locks')
 			.select(['assignment_id', 'user_id', 'section_id'])
-			.where('assignment_id', 'in', ids)
+			.where((eb) => eb('assignment_id', '=', eb.fn.any(eb.val(ids))))
 			.execute(),
 		db
 			.withTables<HomeworkTables>()
 			.selectFrom('nudges')
 			.select(['assignment_id', 'user_id'])
 			.select((eb) => eb.fn.max('created_at').as('last'))
-			.where('assignment_id', 'in', ids)
+			.where((eb) => eb('assignment_id', '=', eb.fn.any(eb.val(ids))))
 			.groupBy(['assignment_id', 'user_id'])
 			.execute()
 	]);
