@@ -39,12 +39,35 @@ export function chartSvg(input: ChartInput): string {
 
 function draw(input: ChartInput): string {
 	const { body } = render(TrendChart, { props: input });
-	// Hydration markers mean nothing in markup inserted as HTML, and the chart's root element echoes
-	// its props as attributes; the stylesheet sizes that element (.trend-chart in app.css).
-	const svg = body
+	return `<div class="trend-chart">${slim(body)}</div>`;
+}
+
+/** Classes the stylesheet draws with (.trend-chart in app.css); every other class is dropped. */
+const STYLED = /^(lc-axis-grid|lc-axis-rule|lc-axis-tick|trend-line-\d)$/;
+
+/**
+ * Only the drawing, without what a live chart needs: LayerChart's positioning wrappers, hydration
+ * markers, props echoed as attributes, unstyled classes, and coordinates finer than a hundredth of
+ * a pixel. A chart of a year of weekly scores drops to about half its size.
+ */
+function slim(body: string): string {
+	const start = body.indexOf('<svg viewBox');
+	const end = body.lastIndexOf('</svg>') + '</svg>'.length;
+	return body
+		.slice(start, end)
 		.replace(/<!--[^>]*-->/g, '')
-		.replace(/<div class="lc-root-container[^>]*>/, '<div class="lc-root-container">');
-	return `<div class="trend-chart">${svg}</div>`;
+		.replace(
+			/ (value|textAnchor|verticalAnchor|capHeight|lineHeight|data-placement|role|style)="[^"]*"/g,
+			''
+		)
+		.replace(/ transform=" "/g, '')
+		.replace(/ class="([^"]*)"/g, (_, names: string) => {
+			const kept = names.split(/\s+/).filter((name) => STYLED.test(name));
+			return kept.length ? ` class="${kept.join(' ')}"` : '';
+		})
+		.replace(/(\.\d{2})\d+/g, '$1')
+		.replace(/>\s+</g, '><')
+		.replace('<defs></defs>', '');
 }
 
 /** Each measure of each trend with its chart; `names` labels the series in the couple's order. */
