@@ -201,15 +201,32 @@ export async function summaries(
 	});
 }
 
+/** What the therapist home shows of one open assignment (no more, as a practice has hundreds). */
+export type WorkItem = Pick<
+	AssignmentSummary,
+	'id' | 'coupleId' | 'coupleLabel' | 'title' | 'mode' | 'dueAt' | 'isOverdue'
+> & { partners: Pick<PartnerProgress, 'name' | 'status'>[] };
+
 export interface WorkThisWeek {
-	overdue: AssignmentSummary[];
+	overdue: WorkItem[];
 	/** Homework due within the next seven days that someone still has to finish. */
-	dueSoon: AssignmentSummary[];
+	dueSoon: WorkItem[];
 	/** Open live assignments: rooms ready to run. */
-	live: AssignmentSummary[];
+	live: WorkItem[];
 	/** Open homework due later or without a due date, still to finish. */
-	later: AssignmentSummary[];
+	later: WorkItem[];
 }
+
+const workItem = (a: AssignmentSummary): WorkItem => ({
+	id: a.id,
+	coupleId: a.coupleId,
+	coupleLabel: a.coupleLabel,
+	title: a.title,
+	mode: a.mode,
+	dueAt: a.dueAt,
+	isOverdue: a.isOverdue,
+	partners: a.partners.map((p) => ({ name: p.name, status: p.status }))
+});
 
 const WEEK = 7 * 24 * 3600_000;
 
@@ -222,10 +239,10 @@ export function workThisWeek(assignments: AssignmentSummary[], now: Date): WorkT
 	const isSoon = (a: AssignmentSummary) =>
 		!a.isOverdue && a.dueAt !== null && a.dueAt.getTime() - now.getTime() <= WEEK;
 	return {
-		overdue: homework.filter((a) => a.isOverdue),
-		dueSoon: homework.filter(isSoon),
-		live: open.filter((a) => a.mode === 'live'),
-		later: homework.filter((a) => !a.isOverdue && !isSoon(a))
+		overdue: homework.filter((a) => a.isOverdue).map(workItem),
+		dueSoon: homework.filter(isSoon).map(workItem),
+		live: open.filter((a) => a.mode === 'live').map(workItem),
+		later: homework.filter((a) => !a.isOverdue && !isSoon(a)).map(workItem)
 	};
 }
 
