@@ -312,7 +312,8 @@ async function timeline(db: Kysely<Database>, history: CoupleHistory): Promise<T
 
 /**
  * Everything the couple page shows of progress: trends, agreement, where the partners diverge and
- * the timeline. Scores come from the partners' answers, so showing them is an audited read.
+ * the timeline. Scores come from the partners' answers, so showing them is an audited read. The
+ * caller has already found the couple among the actor's own (`couples.getForTherapist`).
  */
 export async function forTherapist(
 	db: Kysely<Database>,
