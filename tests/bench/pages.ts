@@ -21,7 +21,7 @@ import type { HomeworkTables, NudgesTable } from '$lib/server/homework-schema';
 import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '$lib/server/auth/session';
 import { keyringFromEnv } from '$lib/server/crypto/keyring';
 import { installBuiltIns } from '$lib/server/exercises';
-import { answerFor } from '$lib/server/demo/history';
+import { answerFor, definitionId } from '$lib/server/demo/history';
 import * as activity from '$lib/server/activity';
 import * as couples from '$lib/server/couples';
 import * as homework from '$lib/server/homework';
@@ -102,14 +102,9 @@ interface Seeded {
 type Stored = { id: string; definition: ExerciseDefinition };
 
 async function builtIn(db: Kysely<Database>, key: string): Promise<Stored> {
-	const row = await db
-		.selectFrom('exercise_definitions')
-		.select(['id', 'definition'])
-		.where('key', '=', key)
-		.where('owner_id', 'is', null)
-		.orderBy('version', 'desc')
-		.executeTakeFirstOrThrow();
-	return { id: row.id, definition: row.definition as ExerciseDefinition };
+	const stored = await definitionId(db, key);
+	if (!stored) throw new Error(`The built-in exercise "${key}" is not installed.`);
+	return stored;
 }
 
 interface Plan {

@@ -1,6 +1,6 @@
 // Couples and who belongs to them; the single place that answers "may this person see this couple?".
-import type { Kysely } from 'kysely';
-import type { Database, PartnerRole } from './db/schema';
+import type { Kysely, Updateable } from 'kysely';
+import type { CouplesTable, Database, PartnerRole } from './db/schema';
 import type { SessionUser } from './auth/session';
 import * as audit from './audit';
 
@@ -151,26 +151,62 @@ export async function update(
 	});
 }
 
+/**
+ * Sets columns of one of the therapist's couples and audits it in one transaction, with any further
+ * writes the change needs; false (and nothing written) when the couple is not hers.
+ */
+async function changeOwnCouple(
+	db: Kysely<Database>,
+	change: {
+		therapistId: string;
+		coupleId: string;
+		values: Updateable<CouplesTable>;
+		action: string;
+		ip: string | null;
+		alongside?: (trx: Kysely<Database>) => Promise<void>;
+	}
+): Promise<boolean> {
+	const { therapistId, coupleId } = change;
+	if (!isUuid(coupleId)) return false;
+	return db.transaction().execute(async (trx) => {
+		const row = await trx
+			.updateTable('couples')
+			.set(change.values)
+			.where('id', '=', coupleId)
+			.where('therapist_id', '=', therapistId)
+			.returning('id')
+			.executeTakeFirst();
+		if (!row) return false;
+		await change.alongside?.(trx);
+		await audit.record(trx, {
+			actorId: therapistId,
+			action: change.action,
+			targetType: 'couple',
+			targetId: coupleId,
+			coupleId,
+			ip: change.ip
+		});
+		return true;
+	});
+}
+
 /** Archives or restores a couple; nothing is ever deleted. False when it is not the therapist's. */
-export async function setArchived(
+export function setArchived(
 	db: Kysely<Database>,
 	therapistId: string,
 	coupleId: string,
 	archived: boolean,
 	ip: string | null = null
 ): Promise<boolean> {
-	if (!isUuid(coupleId)) return false;
-	return db.transaction().execute(async (trx) => {
-		const row = await trx
-			.updateTable('couples')
-			.set({ archived_at: archived ? new Date() : null })
-			.where('id', '=', coupleId)
-			.where('therapist_id', '=', therapistId)
-			.returning('id')
-			.executeTakeFirst();
-		if (!row) return false;
-		if (archived) {
-			// An archived couple cannot be joined: outstanding invites stop working.
+	return changeOwnCouple(db, {
+		therapistId,
+		coupleId,
+		values: { archived_at: archived ? new Date() : null },
+		action: archived ? 'couple.archived' : 'couple.restored',
+		ip,
+		// An archived couple cannot be joined: outstanding invites stop working.
+		alongside: async (trx) => {
+			if (!archived) return;
 			await trx
 				.updateTable('invites')
 				.set({ revoked_at: new Date() })
@@ -181,45 +217,23 @@ export async function setArchived(
 				)
 				.execute();
 		}
-		await audit.record(trx, {
-			actorId: therapistId,
-			action: archived ? 'couple.archived' : 'couple.restored',
-			targetType: 'couple',
-			targetId: coupleId,
-			coupleId,
-			ip
-		});
-		return true;
 	});
 }
 
 /** Turns the partners' progress page on or off for a couple. False when it is not the therapist's. */
-export async function setProgressVisible(
+export function setProgressVisible(
 	db: Kysely<Database>,
 	therapistId: string,
 	coupleId: string,
 	isVisible: boolean,
 	ip: string | null = null
 ): Promise<boolean> {
-	if (!isUuid(coupleId)) return false;
-	return db.transaction().execute(async (trx) => {
-		const row = await trx
-			.updateTable('couples')
-			.set({ progress_visible: isVisible })
-			.where('id', '=', coupleId)
-			.where('therapist_id', '=', therapistId)
-			.returning('id')
-			.executeTakeFirst();
-		if (!row) return false;
-		await audit.record(trx, {
-			actorId: therapistId,
-			action: isVisible ? 'couple.progress-shown' : 'couple.progress-hidden',
-			targetType: 'couple',
-			targetId: coupleId,
-			coupleId,
-			ip
-		});
-		return true;
+	return changeOwnCouple(db, {
+		therapistId,
+		coupleId,
+		values: { progress_visible: isVisible },
+		action: isVisible ? 'couple.progress-shown' : 'couple.progress-hidden',
+		ip
 	});
 }
 

@@ -110,7 +110,8 @@ export function answerFor(item: ExerciseItem, t: number, seed: string): unknown 
 	}
 }
 
-async function definitionId(db: Kysely<Database>, key: string) {
+/** The newest version of a built-in exercise, or null when it is not installed. */
+export async function definitionId(db: Kysely<Database>, key: string) {
 	const row = await db
 		.selectFrom('exercise_definitions')
 		.select(['id', 'definition'])
