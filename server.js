@@ -7,9 +7,31 @@ const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || '0.0.0.0';
 const shownOrigin = process.env.ORIGIN || `http://localhost:${port}`;
 
+// A stray error must be logged, never end the process silently. Requests and socket handlers catch
+// their own errors; what reaches here comes from a callback outside them. Room state lives in the
+// database, so staying up serves every other client better than exiting would.
+process.on('uncaughtException', (error) => {
+	console.error(`[process] uncaught exception: ${describe(error)}`);
+});
+process.on('unhandledRejection', (reason) => {
+	console.error(`[process] unhandled rejection: ${describe(reason)}`);
+});
+function describe(error) {
+	// The name, code and stack frames only: an error's message may quote a query or a value.
+	if (!(error instanceof Error)) return typeof error;
+	const code = 'code' in error ? ` (${error.code})` : '';
+	const frames = (error.stack ?? '').split('\n').slice(1, 6).join('\n');
+	return `${error.name}${code}: ${error.message.slice(0, 200)}\n${frames}`;
+}
+
 const server = http.createServer();
+// Created unattached: the init hook (run by importing the handler) finds it on globalThis and
+// registers the /live handlers; it is attached to the HTTP server only after SvelteKit's listener
+// (below), so Engine.IO alone answers /socket.io/ and SvelteKit everything else. Attached first,
+// both answered the same request and the second write killed the process (ERR_HTTP_HEADERS_SENT).
+// WebSocket only (docs/realtime.md): long-polling needs sticky sessions behind a load balancer.
 // 64 KB per Socket.IO message at the transport; the protocol's own 16 KB limit is checked per event.
-const io = new Server(server, { maxHttpBufferSize: 64_000, serveClient: false });
+const io = new Server({ maxHttpBufferSize: 64_000, serveClient: false, transports: ['websocket'] });
 globalThis.__trellisIo = io;
 
 // Without ORIGIN, adapter-node assumes https and SvelteKit would refuse every form posted over plain
@@ -39,6 +61,8 @@ server.on('request', (req, res) => {
 	if (derivesOrigin) req.headers[protocolHeader] = 'encrypted' in req.socket ? 'https' : 'http';
 	handler(req, res);
 });
+// Engine.IO moves the listener above behind its own, which passes on every path but /socket.io/.
+io.attach(server);
 server.on('error', (error) => {
 	console.error(
 		error.code === 'EADDRINUSE'

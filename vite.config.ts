@@ -15,9 +15,12 @@ function trellisRealtime(): Plugin {
 		async configureServer(server) {
 			if (!server.httpServer) return;
 			const { Server } = await import('socket.io');
+			// Vite's own request listener is already on the server, so Engine.IO wraps it and answers
+			// /socket.io/ alone (as in server.js); WebSocket only, like production.
 			const io = new Server(server.httpServer, {
 				destroyUpgrade: false,
-				maxHttpBufferSize: 64_000
+				maxHttpBufferSize: 64_000,
+				transports: ['websocket']
 			});
 			(globalThis as { __trellisIo?: unknown }).__trellisIo = io;
 			server.httpServer.once('listening', async () => {

@@ -1,4 +1,10 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import {
+	json,
+	redirect,
+	type Handle,
+	type HandleServerError,
+	type ServerInit
+} from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { building } from '$app/environment';
 import { db, closeConnection } from '$lib/server/db';
@@ -8,6 +14,7 @@ import {
 	setSessionCookie,
 	validateSessionToken
 } from '$lib/server/auth/session';
+import { isCrossSiteWrite } from '$lib/server/auth/origin';
 import { startup } from '$lib/server/startup';
 import { attachRealtime, liveServer } from '$lib/server/realtime';
 
@@ -69,7 +76,73 @@ const limitBody: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(securityHeaders, limitBody, authenticate);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every write must come from Trellis's own pages. SvelteKit checks the Origin of form posts only;
+ * this covers every method and content type, body-less posts (`/logout`) and JSON endpoints too.
+ */
+const checkOrigin: Handle = async ({ event, resolve }) => {
+	if (
+		!SAFE_METHODS.has(event.request.method) &&
+		isCrossSiteWrite(event.request.headers, event.url.origin)
+	) {
+		return new Response('Trellis accepts changes only from its own pages.', {
+			status: 403,
+			headers: { 'content-type': 'text/plain; charset=utf-8' }
+		});
+	}
+	return resolve(event);
+};
+
+/** Routes that are endpoints (+server.ts) rather than pages, by route id: they answer JSON, not redirects. */
+const endpointRoutes = new Set(
+	Object.keys(import.meta.glob('/src/routes/**/+server.ts')).map(
+		(file) => file.slice('/src/routes'.length, -'/+server.ts'.length) || '/'
+	)
+);
+
+/** All a therapist who has given only her password may reach: the second-factor steps and sign-out. */
+const BEFORE_SECOND_FACTOR = new Set([
+	'/login/totp',
+	'/login/totp/setup',
+	'/login/recovery',
+	'/logout',
+	'/healthz'
+]);
+
+/**
+ * The two-factor rule, in one place every request passes: until a therapist's session has passed
+ * the second factor, no page, action or endpoint but those above answers it. Route guards
+ * (`requireTherapist`) stay as a second line.
+ */
+const requireSecondFactor: Handle = async ({ event, resolve }) => {
+	const { user, session } = event.locals;
+	if (!user || !session || user.role !== 'therapist' || session.two_factor_verified) {
+		return resolve(event);
+	}
+	const path = event.url.pathname.replace(/\/+$/, '') || '/';
+	if (BEFORE_SECOND_FACTOR.has(path)) return resolve(event);
+	const next = user.hasTotp ? '/login/totp' : '/login/totp/setup';
+	if (event.route.id && endpointRoutes.has(event.route.id)) {
+		return json(
+			{
+				ok: false,
+				error: { code: 'two-factor-required', message: 'Finish two-factor sign-in first.' }
+			},
+			{ status: 401, headers: { 'cache-control': 'no-store' } }
+		);
+	}
+	redirect(303, next);
+};
+
+export const handle = sequence(
+	securityHeaders,
+	limitBody,
+	checkOrigin,
+	authenticate,
+	requireSecondFactor
+);
 
 export const handleError: HandleServerError = ({ error, status, message }) => {
 	const id = crypto.randomUUID().slice(0, 8);

@@ -13,3 +13,14 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export const isProduction = () => process.env.NODE_ENV === 'production';
+
+/** The public URL (`ORIGIN`) when set: what browsers' Origin headers must name. */
+export function publicOrigin(env: NodeJS.ProcessEnv = process.env): string | null {
+	const value = env.ORIGIN?.trim();
+	if (!value) return null;
+	try {
+		return new URL(value).origin;
+	} catch {
+		return null;
+	}
+}

@@ -13,6 +13,8 @@ import type {
 import { LIVE_NAMESPACE, MAX_MESSAGES_PER_SECOND, MAX_PAYLOAD_BYTES } from '$lib/realtime/events';
 import { connection, db } from '../db';
 import { tokenFromCookieHeader, validateSessionToken } from '../auth/session';
+import { mayOpenSocket } from '../auth/origin';
+import { publicOrigin } from '../config';
 import * as couples from '../couples';
 import { tokenBucket } from '../message-rate';
 import * as assignments from '../assignments';
@@ -157,6 +159,13 @@ export async function attachRealtime(io: Server): Promise<void> {
 		// Only server-to-server messages from other instances arrive here.
 		live.on(DELIVER, (deliveries) => deliver(live, deliveries));
 	}
+
+	// A page of another site must not open a socket with the visitor's cookie (docs/security.md).
+	live.use((socket, next) => {
+		const { origin, host } = socket.handshake.headers;
+		if (mayOpenSocket(origin, host, publicOrigin())) return next();
+		next(new Error('forbidden-origin: open Trellis from its own address'));
+	});
 
 	live.use(async (socket, next) => {
 		try {

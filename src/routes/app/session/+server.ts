@@ -9,6 +9,8 @@ export const POST: RequestHandler = async ({ locals }) => {
 	if (!user || !session || (user.role === 'therapist' && !session.two_factor_verified)) {
 		return json({ ok: false, signedOut: true }, { status: 401 });
 	}
+	// Partners' sessions slide on every page; this button is the therapist area's.
+	if (user.role !== 'therapist') return json({ ok: false }, { status: 403 });
 	const expiresAt = await extendSession(db(), session, user.role);
 	return json({ ok: true, expiresAt: expiresAt.toISOString() });
 };
