@@ -357,7 +357,10 @@ export function isSafetyTriggered(item: ExerciseItem, value: unknown): boolean {
  * not apply gives each partner the role 'none', so they get only the items for both.
  */
 export function itemsFor(definition: ExerciseDefinition, role: PartnerRole): ExerciseItem[] {
-	return definition.sections.flatMap((s) =>
-		s.items.filter((i) => (i.target ?? 'both') === 'both' || i.target === role)
-	);
+	return definition.sections.flatMap((s) => s.items.filter((i) => isForRole(i, role)));
+}
+
+/** Whether an item is meant for a partner of this role: items for both are meant for every role. */
+export function isForRole(item: ExerciseItem, role: PartnerRole): boolean {
+	return (item.target ?? 'both') === 'both' || item.target === role;
 }

@@ -4,6 +4,7 @@ import { itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
 import type { AssignmentMode, Database, PartnerRole } from './db/schema';
 import type { HomeworkTables } from './homework-schema';
 import type { RoomContext } from './assignments';
+import { definitionFor } from './reveal-rules';
 
 import type { PartnerStatus } from '$lib/components/homework/status';
 
@@ -64,6 +65,7 @@ type AssignmentFilter = {
 	therapistId?: string;
 	coupleId?: string;
 	assignmentId?: string;
+	/** A partner's own list: their couples' assignments, the other partner's progress as they may see it. */
 	partnerId?: string;
 	onlyOpen?: boolean;
 };
@@ -169,13 +171,19 @@ export async function summaries(
 	return rows.map((row) => {
 		const stored = definitionOf.get(row.definition_id)!;
 		const definition = stored.definition as ExerciseDefinition;
-		const partners = (membersOf.get(row.couple_id) ?? []).map((m) => {
+		const couple = membersOf.get(row.couple_id) ?? [];
+		const roleOf = (m: (typeof couple)[number]) => (row.roles_apply ? m.role : 'none');
+		// A partner counts the other's progress only over items the reveal rules let them know of.
+		const me = filter.partnerId ? couple.find((m) => m.user_id === filter.partnerId) : undefined;
+		const counted = me
+			? definitionFor(definition, { userId: me.user_id!, kind: 'partner', role: roleOf(me) })
+			: definition;
+		const partners = couple.map((m) => {
 			const k = key(row.id, m.user_id!);
-			const role = row.roles_apply ? m.role : 'none';
 			return {
 				userId: m.user_id!,
 				name: m.display_name,
-				...statusOf(definition, role, answered.get(k) ?? new Set(), locked.get(k) ?? new Set()),
+				...statusOf(counted, roleOf(m), answered.get(k) ?? new Set(), locked.get(k) ?? new Set()),
 				lastNudgedAt: nudged.get(k) ?? null
 			};
 		});

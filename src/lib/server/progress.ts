@@ -17,6 +17,7 @@ import type { AssignmentMode, Database, PartnerRole } from './db/schema';
 import * as audit from './audit';
 import { statusOf } from './homework';
 import { TEMPLATES } from './notes';
+import { visibleAnswers, type Viewer } from './reveal-rules';
 
 export interface ProgressPartner {
 	userId: string;
@@ -50,6 +51,8 @@ export interface CoupleHistory {
 	scored: ScoredAssignment[];
 	/** Assignments whose scenario sections were all revealed to the partners. */
 	revealed: Set<string>;
+	/** The sections revealed to the partners, per assignment. */
+	revealedSections: Map<string, Set<string>>;
 	/** The exercise versions used, by definition id. */
 	definitions: Map<
 		string,
@@ -58,6 +61,17 @@ export interface CoupleHistory {
 	/** Every stored answer, for exports: per assignment, per partner, per item. */
 	answers: Map<string, Record<string, Record<string, { value: unknown; at: Date }>>>;
 	joint: Map<string, Record<string, { value: unknown; at: Date }>>;
+}
+
+function scoreOf(
+	definition: ExerciseDefinition,
+	partners: ProgressPartner[],
+	answers: Record<string, Record<string, unknown>>
+) {
+	return scoreAssignment(
+		definition,
+		partners.map((p) => ({ userId: p.userId, role: p.role, answers: answers[p.userId] ?? {} }))
+	);
 }
 
 const latest = (dates: (Date | undefined)[]) =>
@@ -230,10 +244,7 @@ export async function coupleHistory(
 			date,
 			definition,
 			answers: values,
-			scores: scoreAssignment(
-				definition,
-				partners.map((p) => ({ userId: p.userId, role: p.role, answers: values[p.userId] ?? {} }))
-			)
+			scores: scoreOf(definition, partners, values)
 		});
 	}
 
@@ -245,6 +256,7 @@ export async function coupleHistory(
 		assignments,
 		scored,
 		revealed,
+		revealedSections,
 		definitions,
 		answers,
 		joint: jointByAssignment
@@ -359,9 +371,26 @@ export interface PartnerProgressView {
 	noiseNotice: string;
 }
 
+/** An assignment scored again from only the answers this viewer may see (reveal-rules.ts). */
+function asSeenBy(
+	history: CoupleHistory,
+	viewer: Viewer,
+	assignment: ScoredAssignment
+): ScoredAssignment {
+	const revealed = history.revealedSections.get(assignment.id) ?? new Set<string>();
+	const answers = visibleAnswers(assignment.definition, viewer, assignment.answers, revealed);
+	return {
+		...assignment,
+		answers,
+		scores: scoreOf(assignment.definition, history.partners, answers)
+	};
+}
+
 /**
  * A partner's progress page: their own trends and the couple's agreement over time, never the other
- * partner's scores or hidden answers. Null when the partner is not in the couple.
+ * partner's scores or hidden answers: every figure is computed from only the answers this partner
+ * may see, so agreement never counts a therapist-only item or one meant for the other role.
+ * Null when the partner is not in the couple.
  */
 export async function forPartner(
 	db: Kysely<Database>,
@@ -369,7 +398,8 @@ export async function forPartner(
 	coupleId: string
 ): Promise<PartnerProgressView | null> {
 	const history = await coupleHistory(db, coupleId);
-	if (!history || !history.partners.some((p) => p.userId === userId)) return null;
+	const me = history?.partners.find((p) => p.userId === userId);
+	if (!history || !me) return null;
 	const base = {
 		coupleId,
 		label: history.label,
@@ -378,9 +408,11 @@ export async function forPartner(
 		noiseNotice: NOISE_NOTICE
 	};
 	if (!history.progressVisible) return { ...base, trends: [], agreement: [] };
+	const viewer: Viewer = { userId, kind: 'partner', role: me.role };
+	const seen = history.scored.map((a) => asSeenBy(history, viewer, a));
 	return {
 		...base,
-		trends: trends(history.scored, [userId]),
-		agreement: agreementHistory(history.scored.filter((a) => history.revealed.has(a.id)))
+		trends: trends(seen, [userId]),
+		agreement: agreementHistory(seen.filter((a) => history.revealed.has(a.id)))
 	};
 }

@@ -1,9 +1,9 @@
 // The ordered log of what happened in an assignment, and what each member may see of each entry.
 import { sql, type Kysely } from 'kysely';
-import type { ExerciseDefinition } from '$lib/exercises/definition';
 import type { RoomEvent } from '$lib/realtime/events';
 import type { Database } from './db/schema';
 import type { RoomContext } from './assignments';
+import { visibilityOf, visibleAnswers, type Viewer } from './reveal-rules';
 
 export interface StoredEvent {
 	seq: number;
@@ -61,46 +61,24 @@ export async function since(
 	}));
 }
 
-type Reveal = 'simultaneous' | 'open' | 'therapist-only';
-
-const policyCache = new WeakMap<ExerciseDefinition, Map<string, Reveal>>();
-
-/** itemId → reveal policy, computed once per definition object. */
-export function revealPolicies(definition: ExerciseDefinition): Map<string, Reveal> {
-	let map = policyCache.get(definition);
-	if (!map) {
-		map = new Map();
-		for (const section of definition.sections) {
-			for (const item of section.items) map.set(item.id, item.reveal);
-		}
-		policyCache.set(definition, map);
-	}
-	return map;
-}
-
-/** Whether `viewer` may see `owner`'s value for an item, given which sections are revealed. */
-export function maySeeValue(
-	context: RoomContext,
-	viewerId: string,
-	ownerId: string,
-	itemId: string,
-	sectionRevealed: boolean
-): boolean {
-	if (viewerId === ownerId) return true;
-	if (viewerId === context.therapistId) return true;
-	const reveal = revealPolicies(context.definition).get(itemId);
-	if (reveal === 'open') return true;
-	if (reveal === 'simultaneous') return sectionRevealed;
-	return false;
+/** Everyone a room's events go to, each as a viewer: the therapist and every joined partner. */
+export function recipients(context: RoomContext): Viewer[] {
+	return [
+		{ userId: context.therapistId, kind: 'therapist', role: 'none' },
+		...context.members.flatMap((m) =>
+			m.userId ? [{ userId: m.userId, kind: 'partner' as const, role: m.role }] : []
+		)
+	];
 }
 
 /**
- * What one member receives for an event. Before a reveal the other partner learns only that an
- * item was answered; therapist-only values never reach a partner.
+ * What one member receives for an event, by the reveal rules (reveal-rules.ts). Before a reveal the
+ * other partner learns only that an item was answered; therapist-only values never reach a partner;
+ * of an item for the other role a partner gets a bare `hidden` frame, which only moves their seq on.
  */
 export function project(
 	context: RoomContext,
-	viewerId: string,
+	viewer: Viewer,
 	event: StoredEvent,
 	revealedSections: ReadonlySet<string>
 ): RoomEvent | null {
@@ -113,25 +91,23 @@ export function project(
 				value: unknown;
 			};
 			const owner = event.actorId!;
-			if (maySeeValue(context, viewerId, owner, itemId, revealedSections.has(sectionId))) {
-				return { ...base, itemId, sectionId, value };
-			}
-			return { ...base, type: 'partner-answered', itemId, sectionId };
+			const seen = visibilityOf(context.definition, viewer, owner, itemId, revealedSections);
+			if (seen === 'value') return { ...base, itemId, sectionId, value };
+			if (seen === 'answered') return { ...base, type: 'partner-answered', itemId, sectionId };
+			// Not even who acted: without the frame the client would see a gap in seq and re-join.
+			return { seq: event.seq, type: 'hidden', actorId: null };
 		}
 		case 'section-revealed': {
 			const { sectionId, answers } = event.payload as {
 				sectionId: string;
 				answers: Record<string, Record<string, unknown>>;
 			};
-			const visible: Record<string, Record<string, unknown>> = {};
-			for (const [ownerId, values] of Object.entries(answers)) {
-				visible[ownerId] = {};
-				for (const [itemId, value] of Object.entries(values)) {
-					if (maySeeValue(context, viewerId, ownerId, itemId, true))
-						visible[ownerId][itemId] = value;
-				}
-			}
-			return { ...base, sectionId, answers: visible };
+			const shown = new Set([sectionId]);
+			return {
+				...base,
+				sectionId,
+				answers: visibleAnswers(context.definition, viewer, answers, shown)
+			};
 		}
 		default:
 			return { ...base, ...event.payload };

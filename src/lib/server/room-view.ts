@@ -1,24 +1,10 @@
 // What one member of an assignment may see right now: the state a room:join or a homework page starts from.
 import type { Kysely } from 'kysely';
-import { itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
 import type { Database } from './db/schema';
 import type { RoomContext } from './assignments';
 import * as audit from './audit';
 import type { RoomView } from '$lib/realtime/events';
-import { maySeeValue } from './room-events';
-
-/** A partner sees only the items meant for them or for both; the therapist sees the whole exercise. */
-function definitionFor(context: RoomContext): ExerciseDefinition {
-	if (context.actor.kind === 'therapist') return context.definition;
-	const mine = new Set(itemsFor(context.definition, context.actor.role).map((i) => i.id));
-	return {
-		...context.definition,
-		sections: context.definition.sections.map((s) => ({
-			...s,
-			items: s.items.filter((i) => mine.has(i.id))
-		}))
-	};
-}
+import { definitionFor, visibleAnswered, visibleAnswers } from './reveal-rules';
 
 export async function viewFor(db: Kysely<Database>, context: RoomContext): Promise<RoomView> {
 	const id = context.assignment.id;
@@ -46,39 +32,31 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 			.execute()
 	]);
 	const revealed = new Set(reveals.map((r) => r.section_id));
-	const sectionOf = new Map<string, string>();
-	for (const section of context.definition.sections) {
-		for (const item of section.items) sectionOf.set(item.id, section.id);
-	}
-
-	const viewer = context.actor.userId;
-	const answers: RoomView['answers'] = {};
-	for (const row of responses) {
-		const isVisible = maySeeValue(
-			context,
-			viewer,
-			row.user_id,
-			row.item_id,
-			revealed.has(sectionOf.get(row.item_id) ?? '')
-		);
-		if (isVisible) (answers[row.user_id] ??= {})[row.item_id] = row.value;
-	}
+	const { definition, actor } = context;
+	const stored: Record<string, Record<string, unknown>> = {};
+	for (const row of responses) (stored[row.user_id] ??= {})[row.item_id] = row.value;
+	const answers = visibleAnswers(definition, actor, stored, revealed);
 	const progress = context.members.flatMap((m) =>
 		m.userId
 			? [
 					{
 						userId: m.userId,
 						name: m.name,
-						answered: responses.filter((r) => r.user_id === m.userId).map((r) => r.item_id),
+						answered: visibleAnswered(
+							definition,
+							actor,
+							m.userId,
+							Object.keys(stored[m.userId] ?? {})
+						),
 						lockedSections: locks.filter((l) => l.user_id === m.userId).map((l) => l.section_id)
 					}
 				]
 			: []
 	);
 
-	if (context.actor.kind === 'therapist') {
+	if (actor.kind === 'therapist') {
 		await audit.record(db, {
-			actorId: viewer,
+			actorId: actor.userId,
 			action: 'responses.view',
 			targetType: 'assignment',
 			targetId: id,
@@ -96,7 +74,7 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 			currentSectionId: assignment.current_section_id
 		},
 		coupleLabel: context.coupleLabel,
-		definition: definitionFor(context),
+		definition: definitionFor(definition, actor),
 		me: context.actor,
 		members: context.members.map((m) => ({ userId: m.userId, name: m.name, slot: m.slot })),
 		answers,

@@ -73,14 +73,17 @@ export function disconnectSessions(sessionIds: string[]) {
 export function broadcast(context: RoomContext, events: StoredEvent[]) {
 	const live = liveNamespace();
 	if (!live || events.length === 0) return;
-	const recipients = [context.therapistId, ...assignments.partnerIds(context)];
+	const recipients = roomEvents.recipients(context);
 	const none = new Set<string>();
 	const deliveries: Delivery[] = [];
 	for (const event of events) {
-		for (const userId of recipients) {
-			const projected = roomEvents.project(context, userId, event, none);
+		for (const viewer of recipients) {
+			const projected = roomEvents.project(context, viewer, event, none);
 			if (projected)
-				deliveries.push({ room: memberRoom(context.assignment.id, userId), event: projected });
+				deliveries.push({
+					room: memberRoom(context.assignment.id, viewer.userId),
+					event: projected
+				});
 		}
 	}
 	deliver(live, deliveries);
@@ -304,7 +307,7 @@ export async function attachRealtime(io: Server): Promise<void> {
 				ok: true,
 				view,
 				seq: view.seq,
-				events: missed.flatMap((e) => roomEvents.project(found, userId, e, none) ?? []),
+				events: missed.flatMap((e) => roomEvents.project(found, found.actor, e, none) ?? []),
 				online: await onlineUserIds(live, assignmentRoom(found.assignment.id))
 			};
 		});
