@@ -2,6 +2,7 @@
 // divergences and 0-100 subscales, driven by item types and fields, never by an exercise's key.
 import type { ExerciseDefinition, ExerciseItem, PartnerRole, ScenarioChoice } from './definition';
 import { SCENARIO_CHOICES } from './definition';
+import { isDivergent } from './answers';
 
 export const NOT_VALIDATED_NOTICE = 'Structured discussion aid, not a validated instrument.';
 
@@ -101,7 +102,7 @@ export function divergences(
 		const x = ordinal(item, a[item.id]);
 		const y = ordinal(item, b[item.id]);
 		const span = scaleSpan(item);
-		if (x === null || y === null || !span || x === y) continue;
+		if (x === null || y === null || !span || !isDivergent(item, a[item.id], b[item.id])) continue;
 		const distance = Math.abs(x - y);
 		list.push({ itemId: item.id, prompt: item.prompt, distance, share: distance / span });
 	}

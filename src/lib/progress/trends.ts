@@ -3,7 +3,7 @@
 // Pure functions over already-scored assignments, shared by the therapist's pages, the partners'
 // progress page and the exports.
 import type { ExerciseDefinition } from '$lib/exercises/definition';
-import { answerText } from '$lib/components/items/answer-text';
+import { answerText } from '$lib/exercises/answers';
 import { itemScore, type AssignmentScores } from '$lib/exercises/scoring';
 
 export const NOISE_NOTICE =

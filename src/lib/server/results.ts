@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { ExerciseItem } from '$lib/exercises/definition';
 import { scoreAssignment, type AssignmentScores } from '$lib/exercises/scoring';
-import { isSameAnswer } from '$lib/components/items/answer-text';
+import { isDivergent } from '$lib/exercises/answers';
 import type { Database } from './db/schema';
 import type { RoomContext } from './assignments';
 import * as audit from './audit';
@@ -127,17 +127,11 @@ export async function forAssignment(db: Kysely<Database>, context: RoomContext):
 		title: section.title,
 		items: section.items.map((item) => {
 			const values = partnerIds.map((userId) => answers[userId]?.[item.id]);
-			const isBothAnswered = values.length === 2 && values.every((value) => value !== undefined);
-			// Ordered items differ by their scale; choices and checklists simply by not matching.
-			const isComparable = item.type === 'choice' || item.type === 'checklist';
-			const isDivergent =
-				apart.has(item.id) ||
-				(isComparable && isBothAnswered && !isSameAnswer(item, values[0], values[1]));
 			return {
 				item,
 				values,
 				distance: apart.get(item.id) ?? null,
-				isDivergent,
+				isDivergent: values.length === 2 && isDivergent(item, values[0], values[1]),
 				joint: jointByItem[item.id]
 			};
 		})

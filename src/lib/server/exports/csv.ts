@@ -1,7 +1,7 @@
 // The CSV export: one row per stored answer (each partner's, and the couple's joint answers), for a
 // spreadsheet. Every assignment is included, open ones too, with its status in a column.
 import { stringify } from 'csv-stringify/sync';
-import { answerText } from '$lib/components/items/answer-text';
+import { answerText } from '$lib/exercises/answers';
 import { itemScore } from '$lib/exercises/scoring';
 import type { HistoryAssignment } from '../progress';
 import { itemIndex, type ExportRecord } from './record';

@@ -3,7 +3,7 @@
 // Observations for the scores, and a DocumentReference per signed progress note. People are named by
 // their display name only, and every id in it is opaque (no emails, no account ids).
 import type * as fhir from 'fhir/r4';
-import { answerText } from '$lib/components/items/answer-text';
+import { answerText } from '$lib/exercises/answers';
 import {
 	SCENARIO_CHOICES,
 	type ExerciseDefinition,

@@ -3,7 +3,7 @@
 // agreement over time, where the partners differ now, what they have agreed, and the signed progress
 // notes. Built-in Helvetica only, so no font file ships and the text stays extractable.
 import PDFDocument from 'pdfkit';
-import { answerText } from '$lib/components/items/answer-text';
+import { answerText } from '$lib/exercises/answers';
 import { NOT_VALIDATED_NOTICE } from '$lib/exercises/scoring';
 import {
 	NOISE_NOTICE,
