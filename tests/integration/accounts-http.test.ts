@@ -119,15 +119,13 @@ describe('a therapist and two partners, over HTTP', () => {
 		expect(await last!.text()).toMatch(/Try again in \d+ minutes/);
 	});
 
-	it('disconnects a partner’s live socket within a second of signing out', async () => {
+	it('disconnects a partner’s live socket when she signs out', async () => {
 		const alex = await new Browser(app.server.url).signIn('alex@trellis.test', DEMO_PASSWORD);
 		const socket = await liveSocket(alex as Browser);
-		const started = Date.now();
-		const gone = new Promise<number>((resolve) =>
-			socket.once('disconnect', () => resolve(Date.now() - started))
-		);
+		const gone = new Promise<string>((resolve) => socket.once('disconnect', resolve));
 		expect((await alex.postForm('/logout', {})).status).toBe(303);
-		expect(await gone).toBeLessThan(1000);
+		// The server closed it (not a dropped connection), as part of the sign-out request.
+		expect(await gone).toBe('io server disconnect');
 		expect((await alex.get('/c')).headers.get('location')).toBe('/login');
 	});
 

@@ -22,6 +22,90 @@ export type Reveal = (typeof REVEALS)[number];
 export type ScenarioChoice = (typeof SCENARIO_CHOICES)[number];
 export type PartnerRole = 'injured' | 'involved' | 'none';
 
+/** What each item type is called in the builder. */
+export const ITEM_TYPE_LABELS: Record<ItemType, string> = {
+	scenario: 'Scenario (fine / talk first / crosses the line)',
+	likert5: 'Agree–disagree, 5 points',
+	scale10: 'Slider, 0 to 10',
+	choice: 'One choice from a list',
+	checklist: 'Checklist (any number)',
+	text: 'Written answer',
+	list: 'List of short entries'
+};
+
+/**
+ * Which optional fields belong to each item type: the validator refuses the others and the builder
+ * offers (and sends) only these, so the two can never disagree.
+ */
+export const TYPE_FIELDS: Record<
+	ItemType,
+	{
+		options: boolean;
+		endLabels: boolean;
+		reverse: boolean;
+		subscale: boolean;
+		safety: boolean;
+		joint: boolean;
+	}
+> = {
+	scenario: {
+		options: false,
+		endLabels: false,
+		reverse: false,
+		subscale: false,
+		safety: false,
+		joint: true
+	},
+	likert5: {
+		options: false,
+		endLabels: false,
+		reverse: true,
+		subscale: true,
+		safety: false,
+		joint: false
+	},
+	scale10: {
+		options: false,
+		endLabels: true,
+		reverse: false,
+		subscale: true,
+		safety: false,
+		joint: false
+	},
+	choice: {
+		options: true,
+		endLabels: false,
+		reverse: false,
+		subscale: false,
+		safety: true,
+		joint: true
+	},
+	checklist: {
+		options: true,
+		endLabels: false,
+		reverse: false,
+		subscale: false,
+		safety: false,
+		joint: false
+	},
+	text: {
+		options: false,
+		endLabels: false,
+		reverse: false,
+		subscale: false,
+		safety: false,
+		joint: true
+	},
+	list: {
+		options: false,
+		endLabels: false,
+		reverse: false,
+		subscale: false,
+		safety: false,
+		joint: true
+	}
+};
+
 export const TEXT_MAX = 2000;
 export const LIST_MAX_ENTRIES = 50;
 export const LIST_ENTRY_MAX = 280;
@@ -199,17 +283,22 @@ function crossChecks(definition: ExerciseDefinition): string[] {
 
 function itemIssues(item: ExerciseItem): string[] {
 	const issues: string[] = [];
-	const hasOptions = item.type === 'choice' || item.type === 'checklist';
-	if (hasOptions && (!item.options || item.options.length < 2)) {
+	const fields = TYPE_FIELDS[item.type];
+	const having = (field: keyof typeof fields, or = false) => {
+		const types = ITEM_TYPES.filter((type) => TYPE_FIELDS[type][field]);
+		const last = types.pop();
+		return types.length ? `${types.join(', ')} ${or ? 'or' : 'and'} ${last}` : String(last);
+	};
+	if (fields.options && (!item.options || item.options.length < 2)) {
 		issues.push(`a ${item.type} item needs at least two options.`);
 	}
-	if (!hasOptions && item.options) issues.push('only choice and checklist items have options.');
+	if (!fields.options && item.options) issues.push(`only ${having('options')} items have options.`);
 	if (item.options) {
 		const ids = item.options.map((o) => o.id);
 		if (new Set(ids).size !== ids.length) issues.push('two options share an id.');
 	}
-	if (item.safety && item.type !== 'choice') {
-		issues.push('only a choice item can be a safety item.');
+	if (item.safety && !fields.safety) {
+		issues.push(`only a ${having('safety')} item can be a safety item.`);
 	} else if (item.safety) {
 		if (item.safety.triggerOptions.length === 0)
 			issues.push('a safety item needs at least one trigger option.');
@@ -218,15 +307,15 @@ function itemIssues(item: ExerciseItem): string[] {
 				issues.push(`trigger "${trigger}" is not one of its options.`);
 		}
 	}
-	if (item.reverse && item.type !== 'likert5')
-		issues.push('only likert5 items can be reverse-scored.');
-	if ((item.minLabel || item.maxLabel) && item.type !== 'scale10')
-		issues.push('only scale10 items have end labels.');
+	if (item.reverse && !fields.reverse)
+		issues.push(`only ${having('reverse')} items can be reverse-scored.`);
+	if ((item.minLabel || item.maxLabel) && !fields.endLabels)
+		issues.push(`only ${having('endLabels')} items have end labels.`);
 	// Scores are means on a numeric scale, so a subscale on a text or choice item would silently count nothing.
-	if (item.subscale && item.type !== 'likert5' && item.type !== 'scale10')
-		issues.push('only likert5 and scale10 items can belong to a subscale.');
-	if (item.joint && !['scenario', 'list', 'text', 'choice'].includes(item.type)) {
-		issues.push('a joint answer fits scenario, choice, text or list items.');
+	if (item.subscale && !fields.subscale)
+		issues.push(`only ${having('subscale')} items can belong to a subscale.`);
+	if (item.joint && !fields.joint) {
+		issues.push(`a joint answer fits ${having('joint', true)} items.`);
 	}
 	return issues;
 }

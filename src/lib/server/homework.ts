@@ -6,7 +6,7 @@ import type { HomeworkTables } from './homework-schema';
 import type { RoomContext } from './assignments';
 import { definitionFor } from './reveal-rules';
 
-import type { PartnerStatus } from '$lib/components/homework/status';
+import type { PartnerStatus } from '$lib/exercises/status';
 
 export type { PartnerStatus };
 

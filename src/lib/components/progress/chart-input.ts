@@ -1,4 +1,9 @@
 // What a trend chart draws, and how each series looks (shared by the chart and its legend).
+import type { ExerciseTrend, Measure } from '$lib/progress/trends';
+
+/** A measure with its chart already drawn on the server (charts.server.ts), as SVG markup. */
+export type ChartedMeasure = Measure & { chart: string };
+export type ChartedTrend = Omit<ExerciseTrend, 'measures'> & { measures: ChartedMeasure[] };
 export interface ChartInput {
 	/** ISO dates, one per point. */
 	dates: string[];

@@ -2,7 +2,7 @@ import { db } from '$lib/server/db';
 import { requirePartner } from '$lib/server/guards';
 import * as homework from '$lib/server/homework';
 import * as progress from '$lib/server/progress';
-import { agreementChart, chartTrends } from '$lib/server/charts';
+import { agreementChart, chartTrends } from '$lib/components/progress/charts.server';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {

@@ -6,7 +6,7 @@ import * as couples from '$lib/server/couples';
 import * as invites from '$lib/server/invites';
 import * as homework from '$lib/server/homework';
 import * as progress from '$lib/server/progress';
-import { agreementChart, chartTrends } from '$lib/server/charts';
+import { agreementChart, chartTrends } from '$lib/components/progress/charts.server';
 import { isEmailConfigured, sendInvite } from '$lib/server/email';
 import { qrDataUri } from '$lib/server/auth/qr';
 import type { Actions, PageServerLoad } from './$types';

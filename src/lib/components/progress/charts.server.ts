@@ -3,16 +3,10 @@
 // a person typed, so it is safe to insert as markup.
 import { render } from 'svelte/server';
 import TrendChart from '$lib/components/progress/TrendChart.svelte';
-import type { ChartInput } from '$lib/components/progress/chart-input';
-import {
-	seriesLabels,
-	type AgreementPoint,
-	type ExerciseTrend,
-	type Measure
-} from '$lib/progress/trends';
+import type { ChartInput, ChartedTrend } from './chart-input';
+import { seriesLabels, type AgreementPoint, type ExerciseTrend } from '$lib/progress/trends';
 
-export type ChartedMeasure = Measure & { chart: string };
-export type ChartedTrend = Omit<ExerciseTrend, 'measures'> & { measures: ChartedMeasure[] };
+export type { ChartedMeasure, ChartedTrend } from './chart-input';
 
 /**
  * Drawing a chart takes several milliseconds and a couple page has ten or so, while the numbers
