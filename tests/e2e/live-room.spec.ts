@@ -27,6 +27,8 @@ test('a reload in the middle of a section restores what was answered', async ({ 
 });
 
 test('therapist, Alex and Sam run the demo boundary exercise live', async ({ browser }) => {
+	// Three browsers and five accessibility scans: on a busy two-core machine this passes a minute.
+	test.slow();
 	const alex = await person(browser, 'alex@trellis.test', { width: 320, height: 720 });
 	const href = await liveHref(alex.page);
 
