@@ -95,6 +95,8 @@ describe('answers and reveal', () => {
 		expect(
 			(await alex.socket.emitWithAck('answer:lock', { opId: opId(), sectionId: 'first' })).ok
 		).toBe(true);
+		// Barrier: Sam has heard Alex lock, so every frame about Alex's answers has reached him.
+		await sam.events.next((e) => e.type === 'section-locked' && e.actorId === t.practice.alex.id);
 		expect(JSON.stringify(sam.events.events)).not.toContain('crosses-line');
 
 		const lock = await sam.socket.emitWithAck('answer:lock', { opId: opId(), sectionId: 'first' });
