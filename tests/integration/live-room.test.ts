@@ -155,6 +155,15 @@ describe('bad input', () => {
 				'invalid-answer'
 			],
 			['answer:save', { opId: opId(), itemId: 'private', value: 9 }, 'invalid-answer'],
+			// PostgreSQL stores neither a NUL nor half a surrogate pair: refused, not retried forever.
+			['answer:save', { opId: opId(), itemId: 'hope', value: 'a\u0000b' }, 'invalid-answer'],
+			['answer:save', { opId: opId(), itemId: 'hope', value: 'half \ud83d' }, 'invalid-answer'],
+			['joint:save', { opId: opId(), itemId: 'our-words', value: 'a\u0000b' }, 'invalid-answer'],
+			[
+				'joint:save',
+				{ opId: opId(), itemId: 'needs', value: { add: 'a\u0000b' } },
+				'invalid-answer'
+			],
 			[
 				'answer:save',
 				{ opId: opId(), itemId: 'hope', value: 'x'.repeat(MAX_PAYLOAD_BYTES + 10) },

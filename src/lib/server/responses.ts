@@ -4,9 +4,11 @@ import { sql, type Kysely } from 'kysely';
 import {
 	isSafetyTriggered,
 	itemsFor,
+	LIST_ENTRY_MAX,
 	validateAnswer,
 	type ExerciseDefinition
 } from '$lib/exercises/definition';
+import { isStorable, unstorableMessage } from '$lib/input';
 import type { ErrorCode } from '$lib/realtime/events';
 import type { Database } from './db/schema';
 import type { RoomContext } from './assignments';
@@ -352,12 +354,14 @@ export async function saveJoint(
 				: typeof op?.remove === 'string'
 					? op.remove
 					: null;
-		if (!entry || entry.length > 280) {
+		if (!entry || entry.length > LIST_ENTRY_MAX) {
 			return failure(
 				'invalid-answer',
-				`Item "${item.id}": send {add: "text"} or {remove: "text"}, up to 280 characters.`
+				`Item "${item.id}": send {add: "text"} or {remove: "text"}, up to ${LIST_ENTRY_MAX} characters.`
 			);
 		}
+		if (!isStorable(entry))
+			return failure('invalid-answer', `Item "${item.id}": ${unstorableMessage('the entry')}`);
 		change = typeof op?.add === 'string' ? { add: entry } : { remove: entry };
 	} else {
 		const checked = validateAnswer(item, input.value);
