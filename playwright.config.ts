@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { TEST_NOTES_KEYS } from './tests/helpers/notes-key';
 
 // No browser can be downloaded here: use PLAYWRIGHT_CHROMIUM_PATH, else Debian's chromium, else Playwright's own.
 const executablePath =
@@ -49,7 +50,9 @@ export default defineConfig({
 			HOST: '127.0.0.1',
 			ORIGIN: `http://127.0.0.1:${port}`,
 			DATA_DIR: dataDir,
-			NODE_ENV: 'production'
+			NODE_ENV: 'production',
+			// Production refuses to start without a notes key; the tests share one fixed key.
+			NOTES_KEYS: TEST_NOTES_KEYS
 		}
 	}
 });

@@ -56,8 +56,8 @@ const routes = routeIds();
 
 function urlFor(id: string) {
 	// An agreement page needs an exercise with something agreed; the demo couple has one.
-	if (id === '/c/agreements/[assignmentId]') return `/c/agreements/${ids.agreementId}`;
-	return id.replace(/\/\([^)]+\)/g, '').replace(/\[(\w+)\]/g, (_, name: string) => {
+	if (id.startsWith('/c/agreements/')) return `/c/agreements/${ids.agreementId}`;
+	return id.replace(/\/\([^)]+\)/g, '').replace(/\[(\w+)(?:=\w+)?\]/g, (_, name: string) => {
 		if (!(name in ids)) throw new Error(`no id for [${name}] in ${id}: add one in beforeAll`);
 		return ids[name];
 	});
@@ -73,7 +73,7 @@ const area = (id: string) =>
 				: 'public';
 
 /** Routes whose answer depends on one couple's data: strangers get 404. */
-const isScoped = (id: string) => /\[(coupleId|assignmentId|noteId|definitionId)\]/.test(id);
+const isScoped = (id: string) => /\[(coupleId|assignmentId|noteId|definitionId)[=\]]/.test(id);
 
 /** Routes open to anyone (signing in, invites, health) or to a half-signed-in therapist. */
 const PUBLIC = new Set(['/', '/(auth)/login', '/(auth)/signup', '/invite/[token]', '/healthz']);
@@ -193,7 +193,7 @@ async function check(route: Route, actor: Actor, response: Response, method: str
 describe('every route, every caller', () => {
 	it('finds the app’s routes on disk', () => {
 		expect(routes.length).toBeGreaterThan(25);
-		expect(routes.map((r) => r.id)).toContain('/api/assignments/[assignmentId]/answers');
+		expect(routes.map((r) => r.id)).toContain('/api/assignments/[assignmentId=id]/answers');
 	});
 
 	for (const route of routes) {

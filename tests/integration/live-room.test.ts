@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { MAX_PAYLOAD_BYTES } from '$lib/realtime/events';
+import * as couples from '$lib/server/couples';
 import { testExercise } from '../helpers/exercise-fixture';
 import {
 	connect,
@@ -157,6 +158,15 @@ describe('bad input', () => {
 				'invalid-answer'
 			],
 			['answer:save', { opId: opId(), itemId: 'private', value: 9 }, 'invalid-answer'],
+			// PostgreSQL stores neither a NUL nor half a surrogate pair: refused, not retried forever.
+			['answer:save', { opId: opId(), itemId: 'hope', value: 'a\u0000b' }, 'invalid-answer'],
+			['answer:save', { opId: opId(), itemId: 'hope', value: 'half \ud83d' }, 'invalid-answer'],
+			['joint:save', { opId: opId(), itemId: 'our-words', value: 'a\u0000b' }, 'invalid-answer'],
+			[
+				'joint:save',
+				{ opId: opId(), itemId: 'needs', value: { add: 'a\u0000b' } },
+				'invalid-answer'
+			],
 			[
 				'answer:save',
 				{ opId: opId(), itemId: 'hope', value: 'x'.repeat(MAX_PAYLOAD_BYTES + 10) },
@@ -207,6 +217,30 @@ describe('bad input', () => {
 			ok: false,
 			error: { code: 'room-closed' }
 		});
+	});
+
+	it('refuses a partner’s writes once the couple is archived, on a socket that joined before', async () => {
+		const alex = await joined(t.practice.alex);
+		const therapist = await joined(t.practice.therapist);
+		expect((await save(alex.socket, 'flirt', { choice: 'ok' })).ok).toBe(true);
+		expect(
+			await couples.setArchived(t.database.db, t.practice.therapist.id, t.practice.coupleId, true)
+		).toBe(true);
+		const refusals = [
+			await save(alex.socket, 'texting', { choice: 'ok' }),
+			await alex.socket.emitWithAck('answer:lock', { opId: opId(), sectionId: 'first' }),
+			await alex.socket.emitWithAck('joint:save', {
+				opId: opId(),
+				itemId: 'flirt',
+				value: { choice: 'ok' }
+			})
+		];
+		for (const ack of refusals) {
+			expect(ack).toMatchObject({ ok: false, error: { code: 'couple-archived' } });
+		}
+		expect(await count('responses')).toBe(1);
+		// The therapist can still end the room of an archived couple.
+		expect((await therapist.socket.emitWithAck('room:end', { opId: opId() })).ok).toBe(true);
 	});
 
 	it('tells a socket sending more than 20 messages a second to slow down', async () => {

@@ -274,6 +274,32 @@ describe('parseDefinition', () => {
 		]);
 	});
 
+	it('refuses a __proto__ key anywhere in a draft, naming where it is', () => {
+		const top = JSON.parse(`{"__proto__": {"isAdmin": true}, ${JSON.stringify(sample()).slice(1)}`);
+		expect(parseDefinition(top)).toEqual({
+			ok: false,
+			issues: ['The exercise: a field named “__proto__” is not allowed; remove it.']
+		});
+		const nested = JSON.parse(
+			JSON.stringify(sample()).replace('"id":"settled"', '"__proto__":{},"id":"settled"')
+		);
+		expect(parseDefinition(nested)).toEqual({
+			ok: false,
+			issues: ['Item "settled": a field named “__proto__” is not allowed; remove it.']
+		});
+	});
+
+	it('refuses text the database cannot store: a NUL, or half of an emoji', () => {
+		const input = sample();
+		input.title = 'Lines\u0000';
+		input.sections[0].items[0].prompt = 'Flirting \ud83d';
+		const result = parseDefinition(input);
+		expect(result.ok ? [] : result.issues).toEqual([
+			'The exercise (title): The title contains a NUL character (\\0) or half of an emoji, which cannot be saved; remove it and try again.',
+			'Item "flirt" (prompt): The prompt contains a NUL character (\\0) or half of an emoji, which cannot be saved; remove it and try again.'
+		]);
+	});
+
 	it('reports every problem at once, not just the first', () => {
 		const input = sample();
 		input.sections[0].items[0].prompt = '';
@@ -348,6 +374,11 @@ describe('validateAnswer', () => {
 		expect(accepts('hope', 'x'.repeat(2000)).ok).toBe(true);
 		expect(rejection('hope', 'x'.repeat(2001))).toBe('Item "hope": is at most 2,000 characters.');
 		expect(rejection('hope', 42)).toBe('Item "hope": expects text.');
+		expect(rejection('hope', 'before\u0000after')).toMatch(
+			/^Item "hope": contains a NUL character/
+		);
+		expect(rejection('hope', 'half \udc94')).toMatch(/^Item "hope": contains a NUL character/);
+		expect(accepts('hope', 'whole 💔').ok).toBe(true);
 	});
 
 	it('takes up to 50 trimmed, non-blank list entries of up to 280 characters', () => {

@@ -1,6 +1,7 @@
 // An exercise as data: the one schema for built-in and custom definitions, shared by client and server,
 // with the rules every answer must meet.
 import * as v from 'valibot';
+import { storable } from '$lib/input';
 
 export const ITEM_TYPES = [
 	'scenario',
@@ -123,7 +124,8 @@ const words = (what: string, max: number) =>
 		v.string(`${what} must be text.`),
 		v.trim(),
 		v.nonEmpty(`${what} is required.`),
-		v.maxLength(max, `${what} is at most ${max} characters.`)
+		v.maxLength(max, `${what} is at most ${max} characters.`),
+		storable(what)
 	);
 const flag = (what: string) => v.optional(v.boolean(`${what} must be true or false.`));
 
@@ -320,16 +322,15 @@ function itemIssues(item: ExerciseItem): string[] {
 	return issues;
 }
 
-/** Names the section or item an issue sits in, by id when it has a usable one, else by position. */
-function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string {
-	const path = issue.path ?? [];
+/** Names the section or item a path into the input sits in, by id when it has a usable one, else by position. */
+function placeOf(path: readonly unknown[], input: unknown): string {
 	let where = 'The exercise';
 	let sectionName: string | null = null;
 	let node: unknown = input;
 	for (let step = 0; step < path.length; step++) {
-		const key = path[step].key;
+		const key = path[step];
 		node = (node as Record<string | number, unknown> | undefined)?.[key as string | number];
-		const parent = path[step - 1]?.key;
+		const parent = path[step - 1];
 		if (typeof key !== 'number') continue;
 		const id = node && typeof node === 'object' ? (node as { id?: unknown }).id : undefined;
 		const name = typeof id === 'string' && id ? `"${id}"` : null;
@@ -340,7 +341,13 @@ function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string {
 			where = name ? `Item ${name}` : `Item ${key + 1} of section ${sectionName}`;
 		}
 	}
-	const field = path.at(-1)?.key;
+	return where;
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string {
+	const path = (issue.path ?? []).map((step) => step.key);
+	const where = placeOf(path, input);
+	const field = path.at(-1);
 	// Valibot reports a missing key with its own generic wording, not the field's message.
 	const isMissing = issue.kind === 'schema' && issue.type === 'object' && issue.input === undefined;
 	if (isMissing && typeof field === 'string') return `${where}: "${field}" is missing.`;
@@ -350,8 +357,40 @@ function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string {
 export type ParseResult =
 	{ ok: true; definition: ExerciseDefinition } | { ok: false; issues: string[] };
 
+/**
+ * The path to the first `__proto__` key in a draft, if any. JSON.parse keeps such a key as a plain
+ * field, but it cannot be serialised back into a page, and no definition has a use for it.
+ */
+function protoKeyPath(input: unknown): (string | number)[] | null {
+	// Walked with a stack of its own (each entry knows its parent): a draft nested thousands deep
+	// must neither overflow the call stack nor copy its path at every level.
+	type Step = { node: unknown; key: string | number | null; parent: Step | null };
+	const stack: Step[] = [{ node: input, key: null, parent: null }];
+	while (stack.length > 0) {
+		const step = stack.pop()!;
+		const { node } = step;
+		if (!node || typeof node !== 'object') continue;
+		if (Object.hasOwn(node, '__proto__')) {
+			const path: (string | number)[] = [];
+			for (let at: Step | null = step; at?.key != null; at = at.parent) path.unshift(at.key);
+			return path;
+		}
+		for (const [key, child] of Object.entries(node).reverse()) {
+			stack.push({ node: child, key: Array.isArray(node) ? Number(key) : key, parent: step });
+		}
+	}
+	return null;
+}
+
 /** Validates a definition. Safety items are always therapist-only, whatever the input says. */
 export function parseDefinition(input: unknown): ParseResult {
+	const poisoned = protoKeyPath(input);
+	if (poisoned) {
+		return {
+			ok: false,
+			issues: [`${placeOf(poisoned, input)}: a field named “__proto__” is not allowed; remove it.`]
+		};
+	}
 	const result = v.safeParse(DefinitionSchema, input);
 	if (!result.success)
 		return { ok: false, issues: result.issues.map((i) => describeIssue(i, input)) };
@@ -409,7 +448,8 @@ export function answerSchema(item: ExerciseItem): v.GenericSchema<unknown, Answe
 			// Stored as typed (no trim): the partner's words are theirs, and rendering is always as text.
 			return v.pipe(
 				v.string('expects text.'),
-				v.maxLength(TEXT_MAX, `is at most ${TEXT_MAX.toLocaleString('en')} characters.`)
+				v.maxLength(TEXT_MAX, `is at most ${TEXT_MAX.toLocaleString('en')} characters.`),
+				storable()
 			);
 		case 'list':
 			return v.pipe(
@@ -418,7 +458,8 @@ export function answerSchema(item: ExerciseItem): v.GenericSchema<unknown, Answe
 						v.string('expects a list of text entries.'),
 						v.trim(),
 						v.nonEmpty('has a blank entry.'),
-						v.maxLength(LIST_ENTRY_MAX, `each entry is at most ${LIST_ENTRY_MAX} characters.`)
+						v.maxLength(LIST_ENTRY_MAX, `each entry is at most ${LIST_ENTRY_MAX} characters.`),
+						storable('an entry')
 					),
 					'expects a list of text entries.'
 				),

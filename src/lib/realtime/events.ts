@@ -13,8 +13,13 @@ export type ErrorCode =
 	| 'section-not-current'
 	| 'room-closed'
 	| 'invalid-answer'
+	| 'couple-archived'
 	| 'unavailable'
 	| 'unknown-event';
+
+/** What a partner reads when their couple is archived: every way of answering gets this refusal. */
+export const COUPLE_ARCHIVED_MESSAGE =
+	'Your therapist has archived this couple’s work: you can read it, but nothing can be changed now.';
 
 export type AckError = { code: ErrorCode; message: string };
 
@@ -53,6 +58,8 @@ export interface RoomView {
 		dueAt: string | null;
 		note: string | null;
 		currentSectionId: string | null;
+		/** The couple is archived: its partners read, and every write of theirs is refused. */
+		isArchived: boolean;
 	};
 	coupleLabel: string;
 	definition: ExerciseDefinition;

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import type { Assignment, AssignmentMode, Database, PartnerRole } from './db/schema';
 import type { SessionUser } from './auth/session';
-import { isUuid } from './couples';
+import { isId } from '$lib/input';
 
 export interface RoomMember {
 	userId: string | null;
@@ -37,7 +37,7 @@ export async function loadContext(
 	user: Pick<SessionUser, 'id' | 'role'>,
 	assignmentId: string
 ): Promise<RoomContext | null> {
-	if (!isUuid(assignmentId)) return null;
+	if (!isId(assignmentId)) return null;
 	const row = await db
 		.selectFrom('assignments')
 		.innerJoin('couples', 'couples.id', 'assignments.couple_id')
@@ -115,6 +115,7 @@ export async function create(
 	therapistId: string,
 	input: NewAssignment
 ): Promise<Assignment | null> {
+	if (!isId(input.coupleId) || !isId(input.definitionId)) return null;
 	const couple = await db
 		.selectFrom('couples')
 		.select('id')

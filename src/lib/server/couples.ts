@@ -2,13 +2,8 @@
 import type { Kysely, Updateable } from 'kysely';
 import type { CouplesTable, Database, PartnerRole } from './db/schema';
 import type { SessionUser } from './auth/session';
+import { isId } from '$lib/input';
 import * as audit from './audit';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-	return typeof value === 'string' && UUID.test(value);
-}
 
 /** Ids of the couples a user may enter: a therapist's own, a partner's memberships. */
 export async function idsFor(db: Kysely<Database>, user: Pick<SessionUser, 'id' | 'role'>) {
@@ -34,7 +29,7 @@ export async function canAccess(
 	user: Pick<SessionUser, 'id' | 'role'>,
 	coupleId: string
 ): Promise<boolean> {
-	if (!isUuid(coupleId)) return false;
+	if (!isId(coupleId)) return false;
 	if (user.role === 'therapist') {
 		const row = await db
 			.selectFrom('couples')
@@ -117,7 +112,7 @@ export async function update(
 	input: CoupleInput,
 	ip: string | null = null
 ): Promise<boolean> {
-	if (!isUuid(coupleId)) return false;
+	if (!isId(coupleId)) return false;
 	return db.transaction().execute(async (trx) => {
 		const couple = await trx
 			.updateTable('couples')
@@ -167,7 +162,7 @@ async function changeOwnCouple(
 	}
 ): Promise<boolean> {
 	const { therapistId, coupleId } = change;
-	if (!isUuid(coupleId)) return false;
+	if (!isId(coupleId)) return false;
 	return db.transaction().execute(async (trx) => {
 		const row = await trx
 			.updateTable('couples')
@@ -338,7 +333,7 @@ export async function getForTherapist(
 	therapistId: string,
 	coupleId: string
 ): Promise<CoupleDetail | null> {
-	if (!isUuid(coupleId)) return null;
+	if (!isId(coupleId)) return null;
 	const couple = await db
 		.selectFrom('couples')
 		.select(['id', 'label', 'roles_apply', 'archived_at', 'created_at'])

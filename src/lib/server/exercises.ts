@@ -1,8 +1,10 @@
 // Exercise definitions in storage: the built-in catalogue, therapists' own exercises and their versions.
 // Built-ins and custom exercises are the same rows; only owner_id (null for built-ins) tells them apart.
 import { sql, type Kysely } from 'kysely';
+import * as v from 'valibot';
 import { parseDefinition, type ExerciseDefinition } from '$lib/exercises/definition';
 import { builtInExercises } from '$lib/exercises/catalogue';
+import { isId } from '$lib/input';
 import type { Database } from './db/schema';
 
 export interface StoredDefinition {
@@ -25,6 +27,20 @@ export interface LibraryEntry extends StoredDefinition {
 export type SaveResult =
 	| { ok: true; id: string; version: number; isNewVersion: boolean }
 	| { ok: false; errors: string[] };
+
+/** The builder posts its draft as JSON in one form field. */
+export const DraftForm = v.object({ definition: v.string() });
+
+export const UNREADABLE_DRAFT = 'The exercise could not be read; reload the page and try again.';
+
+/** The draft inside the builder's field, or undefined when it is not JSON. */
+export function parseDraft(json: string): unknown {
+	try {
+		return JSON.parse(json);
+	} catch {
+		return undefined;
+	}
+}
 
 /** Validates a definition with the shared schema; messages name the section or item at fault. */
 export function check(
@@ -163,7 +179,7 @@ export async function get(
 	therapistId: string,
 	definitionId: string
 ): Promise<StoredDefinition | null> {
-	if (!/^[0-9a-f-]{36}$/i.test(definitionId)) return null;
+	if (!isId(definitionId)) return null;
 	const row = await db
 		.selectFrom('exercise_definitions')
 		.select(['id', 'key', 'version', 'owner_id', 'definition', 'created_at'])

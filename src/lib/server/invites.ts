@@ -7,7 +7,8 @@ import type { Database } from './db/schema';
 import * as audit from './audit';
 import { isUniqueViolation } from './auth/sign-up';
 import { hashPassword, verifyPassword } from './auth/password';
-import { isUuid, type Slot } from './couples';
+import { isId } from '$lib/input';
+import type { Slot } from './couples';
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -35,7 +36,7 @@ export async function issue(
 	db: Kysely<Database>,
 	input: { therapistId: string; coupleId: string; slot: Slot; ip?: string | null }
 ): Promise<IssueResult> {
-	if (!isUuid(input.coupleId)) return { ok: false, reason: 'not-found' };
+	if (!isId(input.coupleId)) return { ok: false, reason: 'not-found' };
 	return db.transaction().execute(async (trx) => {
 		const member = await trx
 			.selectFrom('couple_members')
@@ -99,7 +100,7 @@ export async function revoke(
 	db: Kysely<Database>,
 	input: { therapistId: string; coupleId: string; slot: Slot; ip?: string | null }
 ): Promise<boolean> {
-	if (!isUuid(input.coupleId)) return false;
+	if (!isId(input.coupleId)) return false;
 	return db.transaction().execute(async (trx) => {
 		const member = await trx
 			.selectFrom('couple_members')

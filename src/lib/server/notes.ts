@@ -5,6 +5,7 @@ import { encodeHexLowerCase } from '@oslojs/encoding';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './db/schema';
 import * as audit from './audit';
+import { isId } from '$lib/input';
 import { open, seal, type Keyring } from './crypto/keyring';
 
 export type NoteKind = 'progress' | 'psychotherapy';
@@ -88,6 +89,7 @@ function cleanBody(template: Template, input: Record<string, unknown>): NoteBody
 }
 
 async function ownsCouple(db: Kysely<Database>, therapistId: string, coupleId: string) {
+	if (!isId(coupleId)) return false;
 	const row = await db
 		.selectFrom('couples')
 		.select('id')
@@ -99,7 +101,7 @@ async function ownsCouple(db: Kysely<Database>, therapistId: string, coupleId: s
 
 /** A note the actor may read: their couple's progress notes, and psychotherapy notes they wrote. */
 async function readable(db: Kysely<Database>, actor: Actor, noteId: string) {
-	if (!/^[0-9a-f-]{36}$/i.test(noteId)) return null;
+	if (!isId(noteId)) return null;
 	const row = await db
 		.selectFrom('notes')
 		.innerJoin('couples', 'couples.id', 'notes.couple_id')
@@ -323,8 +325,7 @@ export async function list(
 	actor: Actor,
 	coupleId: string
 ): Promise<NoteSummary[] | null> {
-	if (!/^[0-9a-f-]{36}$/i.test(coupleId) || !(await ownsCouple(db, actor.userId, coupleId)))
-		return null;
+	if (!(await ownsCouple(db, actor.userId, coupleId))) return null;
 	const rows = await db
 		.selectFrom('notes')
 		.select(['id', 'kind', 'template', 'signed_at', 'updated_at'])
@@ -447,8 +448,7 @@ export async function signedProgressNotes(
 	actor: Actor,
 	coupleId: string
 ): Promise<SignedNote[] | null> {
-	if (!/^[0-9a-f-]{36}$/i.test(coupleId) || !(await ownsCouple(db, actor.userId, coupleId)))
-		return null;
+	if (!(await ownsCouple(db, actor.userId, coupleId))) return null;
 	const rows = await db
 		.selectFrom('notes')
 		.selectAll()

@@ -4,10 +4,12 @@ import { sql, type Kysely } from 'kysely';
 import {
 	isSafetyTriggered,
 	itemsFor,
+	LIST_ENTRY_MAX,
 	validateAnswer,
 	type ExerciseDefinition
 } from '$lib/exercises/definition';
-import type { ErrorCode } from '$lib/realtime/events';
+import { isStorable, unstorableMessage } from '$lib/input';
+import { COUPLE_ARCHIVED_MESSAGE, type ErrorCode } from '$lib/realtime/events';
 import type { Database } from './db/schema';
 import type { RoomContext } from './assignments';
 import { partnerIds } from './assignments';
@@ -114,15 +116,26 @@ async function once<T extends object>(
 async function lockAssignment(trx: Kysely<Database>, assignmentId: string) {
 	return trx
 		.selectFrom('assignments')
-		.select(['status', 'mode', 'current_section_id'])
-		.where('id', '=', assignmentId)
-		.forUpdate()
+		.innerJoin('couples', 'couples.id', 'assignments.couple_id')
+		.select([
+			'assignments.status',
+			'assignments.mode',
+			'assignments.current_section_id',
+			'couples.archived_at'
+		])
+		.where('assignments.id', '=', assignmentId)
+		.forUpdate('assignments')
 		.executeTakeFirstOrThrow();
 }
 
-/** Locks the assignment row for a write, or refuses when the exercise has ended. */
+// Archived means read-only for the partners, however they write (homework page, API, live socket):
+// every partner write checks the couple's state at the moment it commits, not when the room was joined.
+const coupleArchived = () => failure('couple-archived', COUPLE_ARCHIVED_MESSAGE);
+
+/** Locks the assignment row for a write, or refuses when the exercise has ended or, for a partner, the couple is archived. */
 async function lockOpenAssignment(trx: Kysely<Database>, context: RoomContext) {
 	const assignment = await lockAssignment(trx, context.assignment.id);
+	if (context.actor.kind === 'partner' && assignment.archived_at !== null) return coupleArchived();
 	return assignment.status === 'closed'
 		? failure('room-closed', 'This exercise has ended.')
 		: assignment;
@@ -201,6 +214,8 @@ export async function saveAnswer(
 			update assignments set last_seq = last_seq + 1
 			where id = ${assignmentId} and status = 'open'
 				and (mode = 'homework' or current_section_id = ${section.id})
+				and not exists (select 1 from couples where id = ${context.coupleId}
+					and archived_at is not null)
 				and not exists (select 1 from section_locks where assignment_id = ${assignmentId}
 					and section_id = ${section.id} and user_id = ${userId})
 				and not exists (select 1 from section_reveals where assignment_id = ${assignmentId}
@@ -243,9 +258,16 @@ async function whyNotSaved(
 ): Promise<Failure> {
 	const assignment = await db
 		.selectFrom('assignments')
-		.select(['status', 'mode', 'current_section_id'])
-		.where('id', '=', context.assignment.id)
+		.innerJoin('couples', 'couples.id', 'assignments.couple_id')
+		.select([
+			'assignments.status',
+			'assignments.mode',
+			'assignments.current_section_id',
+			'couples.archived_at'
+		])
+		.where('assignments.id', '=', context.assignment.id)
 		.executeTakeFirstOrThrow();
+	if (assignment.archived_at !== null) return coupleArchived();
 	if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
 	if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
 		return failure('section-not-current', `"${section.title}" is not the section the room is on.`);
@@ -352,12 +374,14 @@ export async function saveJoint(
 				: typeof op?.remove === 'string'
 					? op.remove
 					: null;
-		if (!entry || entry.length > 280) {
+		if (!entry || entry.length > LIST_ENTRY_MAX) {
 			return failure(
 				'invalid-answer',
-				`Item "${item.id}": send {add: "text"} or {remove: "text"}, up to 280 characters.`
+				`Item "${item.id}": send {add: "text"} or {remove: "text"}, up to ${LIST_ENTRY_MAX} characters.`
 			);
 		}
+		if (!isStorable(entry))
+			return failure('invalid-answer', `Item "${item.id}": ${unstorableMessage('the entry')}`);
 		change = typeof op?.add === 'string' ? { add: entry } : { remove: entry };
 	} else {
 		const checked = validateAnswer(item, input.value);

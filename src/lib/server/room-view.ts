@@ -11,8 +11,14 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 	const [assignment, responses, locks, reveals, joint] = await Promise.all([
 		db
 			.selectFrom('assignments')
-			.select(['status', 'current_section_id', 'last_seq'])
-			.where('id', '=', id)
+			.innerJoin('couples', 'couples.id', 'assignments.couple_id')
+			.select([
+				'assignments.status',
+				'assignments.current_section_id',
+				'assignments.last_seq',
+				'couples.archived_at'
+			])
+			.where('assignments.id', '=', id)
 			.executeTakeFirstOrThrow(),
 		db
 			.selectFrom('responses')
@@ -71,7 +77,8 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 			status: assignment.status,
 			dueAt: context.assignment.due_at?.toISOString() ?? null,
 			note: context.assignment.note,
-			currentSectionId: assignment.current_section_id
+			currentSectionId: assignment.current_section_id,
+			isArchived: assignment.archived_at !== null
 		},
 		coupleLabel: context.coupleLabel,
 		definition: definitionFor(definition, actor),

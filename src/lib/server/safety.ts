@@ -1,6 +1,7 @@
 // Safety flags raised by safety items, for the therapist only, and the crisis resources shown to partners.
 // A flag is never part of anything a partner loads: only the therapist's pages call into this module's flags.
 import type { Kysely } from 'kysely';
+import { isId } from '$lib/input';
 import type { Database } from './db/schema';
 import type { HomeworkTables } from './homework-schema';
 import * as audit from './audit';
@@ -68,7 +69,7 @@ export async function acknowledge(
 	flagId: string,
 	ip: string | null = null
 ): Promise<boolean> {
-	if (!/^[0-9a-f-]{36}$/i.test(flagId)) return false;
+	if (!isId(flagId)) return false;
 	return db.transaction().execute(async (trx) => {
 		const flag = await trx
 			.selectFrom('safety_flags as f')

@@ -5,6 +5,7 @@ import { describeTarget, DatabaseConfigError } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { seedDemo, printDemoSignIns } from './demo/seed';
 import { appKeyring, KeyringError } from './crypto/keyring';
+import { verifyStoredKeys } from './crypto/stored-keys';
 import { installBuiltIns } from './exercises';
 
 const key = Symbol.for('trellis.startup');
@@ -14,8 +15,9 @@ export class StartupError extends Error {}
 
 async function run() {
 	// Clinical text is encrypted at rest: without its keys in production, refuse to start at all.
+	let keyring;
 	try {
-		appKeyring();
+		keyring = appKeyring();
 	} catch (error) {
 		if (error instanceof KeyringError) throw new StartupError(error.message);
 		throw error;
@@ -37,6 +39,13 @@ async function run() {
 	}
 	const applied = await migrateToLatest(conn.db);
 	if (applied.length) console.log(`[db] ${where}: applied ${applied.length} migration(s)`);
+	// A keyring that cannot open what is stored (a dropped or wrong key) stops here, with the key's id.
+	try {
+		await verifyStoredKeys(conn.db, keyring);
+	} catch (error) {
+		if (error instanceof KeyringError) throw new StartupError(error.message);
+		throw error;
+	}
 	await installBuiltIns(conn.db);
 
 	// Demo data only ever lands in a brand-new embedded database; a server database is seeded on purpose.

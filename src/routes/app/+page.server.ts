@@ -11,7 +11,8 @@ const ACTIVITY_DAYS = 14;
 
 export const load = (async ({ locals, url }) => {
 	const { user } = requireTherapist(locals);
-	const search = (url.searchParams.get('q') ?? '').slice(0, 100);
+	// A search only filters, so a NUL (which PostgreSQL refuses in text) is dropped rather than refused.
+	const search = (url.searchParams.get('q') ?? '').replaceAll('\u0000', '').slice(0, 100);
 	const requested = url.searchParams.get('show');
 	const show = filters.find((f) => f === requested) ?? 'active';
 	const now = new Date();

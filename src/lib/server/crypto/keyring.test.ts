@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { developmentKeyFile } from '../config';
 import { keyringFromEnv, open, parseKeyring, seal } from './keyring';
 
 const key = () => randomBytes(32).toString('base64');
@@ -29,18 +38,50 @@ describe('the notes keyring', () => {
 		expect(() => parseKeyring('k1:c2hvcnQ=')).toThrow(/32 bytes/);
 	});
 
-	it('refuses to run without keys in production with a server database, and makes a dev key otherwise', () => {
-		const dir = mkdtempSync(path.join(tmpdir(), 'keyring-'));
+	it('refuses to run without keys in production, on a server database or the embedded one', () => {
+		for (const env of [
+			{ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@y/z' },
+			{ NODE_ENV: 'production' }
+		]) {
+			expect(() => keyringFromEnv(env, '/nowhere')).toThrow(/NOTES_KEYS is required in production/);
+		}
+	});
+
+	it('keeps a development key outside the data directory, owner-only, and reuses it', () => {
+		const root = mkdtempSync(path.join(tmpdir(), 'keyring-'));
+		const dataDir = path.join(root, 'data');
+		const env = { XDG_CONFIG_HOME: path.join(root, 'config') };
 		try {
-			expect(() =>
-				keyringFromEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@y/z' }, dir)
-			).toThrow(/NOTES_KEYS is required/);
-			const ring = keyringFromEnv({}, dir);
+			const ring = keyringFromEnv(env, dataDir);
 			expect(ring.currentId).toBe('dev');
-			expect(readFileSync(path.join(dir, 'notes-key.txt'), 'utf8')).toMatch(/^dev:/);
-			expect(keyringFromEnv({}, dir).keys.get('dev')).toEqual(ring.keys.get('dev'));
+			const file = developmentKeyFile(env, dataDir);
+			expect(file.startsWith(path.join(root, 'config', 'trellis', 'notes-keys'))).toBe(true);
+			expect(readFileSync(file, 'utf8')).toMatch(/^dev:/);
+			expect(statSync(file).mode & 0o777).toBe(0o600);
+			expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+			expect(existsSync(dataDir)).toBe(false);
+			expect(keyringFromEnv(env, dataDir).keys.get('dev')).toEqual(ring.keys.get('dev'));
+			// Another data directory gets a key of its own.
+			expect(developmentKeyFile(env, path.join(root, 'other'))).not.toBe(file);
 		} finally {
-			rmSync(dir, { recursive: true, force: true });
+			rmSync(root, { recursive: true, force: true });
+		}
+	});
+
+	it('moves a development key left in the data directory by an earlier version out of it', () => {
+		const root = mkdtempSync(path.join(tmpdir(), 'keyring-'));
+		const dataDir = path.join(root, 'data');
+		const env = { XDG_CONFIG_HOME: path.join(root, 'config') };
+		try {
+			mkdirSync(dataDir);
+			const legacy = `dev:${key()}\n`;
+			writeFileSync(path.join(dataDir, 'notes-key.txt'), legacy);
+			const ring = keyringFromEnv(env, dataDir);
+			expect(ring.keys.get('dev')).toEqual(parseKeyring(legacy).keys.get('dev'));
+			expect(existsSync(path.join(dataDir, 'notes-key.txt'))).toBe(false);
+			expect(readFileSync(developmentKeyFile(env, dataDir), 'utf8')).toBe(legacy);
+		} finally {
+			rmSync(root, { recursive: true, force: true });
 		}
 	});
 });

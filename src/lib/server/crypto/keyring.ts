@@ -2,9 +2,9 @@
 // (`keyId:base64key,...`, the first is current); the key id is stored per row and the row's id is bound
 // as additional authenticated data, so a ciphertext cannot be moved to another row.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { dataDir } from '../config';
+import { dataDir, developmentKeyFile } from '../config';
 
 export interface Keyring {
 	currentId: string;
@@ -43,25 +43,62 @@ export function parseKeyring(value: string): Keyring {
 }
 
 /**
- * The keyring from NOTES_KEYS. Without it: refused in production with a server database; in
- * development a key is generated once into the data directory, with a warning.
+ * The keyring from NOTES_KEYS. Without it: refused in production, whatever the database; in
+ * development a key is generated once, outside the data directory (see `developmentKeyFile`), so
+ * a copy of the data folder never carries the key that opens it.
  */
 export function keyringFromEnv(env: NodeJS.ProcessEnv, dataDir: string): Keyring {
 	if (env.NOTES_KEYS?.trim()) return parseKeyring(env.NOTES_KEYS);
-	if (env.NODE_ENV === 'production' && env.DATABASE_URL?.trim()) {
+	if (env.NODE_ENV === 'production') {
 		throw new KeyringError(
-			'NOTES_KEYS is required in production with DATABASE_URL: set it to "k1:<base64 of 32 random bytes>".'
+			'NOTES_KEYS is required in production: set it to "k1:<base64 of 32 random bytes>" (openssl rand -base64 32) and keep it apart from the data (docs/deploy.md).'
 		);
 	}
-	const file = path.join(dataDir, 'notes-key.txt');
+	const file = developmentKeyFile(env, dataDir);
+	const moved = adoptLegacyKey(dataDir, file);
 	if (!existsSync(file)) {
-		mkdirSync(dataDir, { recursive: true });
-		writeFileSync(file, `dev:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-		console.warn(
-			`[notes] NOTES_KEYS is not set: generated a development key in ${file}. Set NOTES_KEYS in production.`
+		mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+		try {
+			// `wx`: a second process starting at the same moment keeps the first one's key.
+			writeFileSync(file, `dev:${randomBytes(32).toString('base64')}\n`, {
+				mode: 0o600,
+				flag: 'wx'
+			});
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		}
+	}
+	warnDevelopmentKey(file, moved);
+	return parseKeyring(readFileSync(file, 'utf8'));
+}
+
+/**
+ * Earlier versions kept the development key inside the data directory; it moves out on the next
+ * start (the notes it sealed still open, with the same key).
+ */
+function adoptLegacyKey(dataDir: string, file: string): string | null {
+	const legacy = path.join(dataDir, 'notes-key.txt');
+	if (!existsSync(legacy)) return null;
+	const key = readFileSync(legacy, 'utf8');
+	if (existsSync(file) && readFileSync(file, 'utf8') !== key) {
+		throw new KeyringError(
+			`Two development keys: ${legacy} and ${file}. Keep the one that opens these notes in ${file} and delete the other.`
 		);
 	}
-	return parseKeyring(readFileSync(file, 'utf8'));
+	mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+	if (!existsSync(file)) writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
+	unlinkSync(legacy);
+	return legacy;
+}
+
+function warnDevelopmentKey(file: string, movedFrom: string | null) {
+	const lines = [
+		'DEVELOPMENT KEY: NOTES_KEYS is not set, so notes and TOTP secrets are encrypted with a',
+		`development key kept in ${file}, outside the data directory.`,
+		...(movedFrom ? [`It was moved there from ${movedFrom}.`] : []),
+		'Never use it for real client data: set NOTES_KEYS and NODE_ENV=production (docs/deploy.md).'
+	];
+	console.warn(lines.map((line) => `[notes] ${line}`).join('\n'));
 }
 
 export function seal(keyring: Keyring, rowId: string, plaintext: string): Sealed {

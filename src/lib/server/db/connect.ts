@@ -60,7 +60,8 @@ export function connect(target: DatabaseTarget): Connection {
 		return { db, target, pool, close: () => db.destroy() };
 	}
 
-	if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+	// Owner-only: the embedded database holds client data (every directory created here gets 0700).
+	if (target.dataDir) mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
 	const pglite = new PGlite(target.dataDir ?? undefined);
 	const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
 	let closed = false;

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import { checkbox, email, parseForm } from '$lib/server/forms';
+import { checkbox, email, readForm } from '$lib/server/forms';
 import { signIn } from '$lib/server/auth/sign-in';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -31,14 +31,14 @@ export const load = (({ locals, url }) => {
 
 export const actions = {
 	default: async ({ request, cookies, getClientAddress, url }) => {
-		const formData = await request.formData().catch(() => null);
-		if (!formData)
+		const parsed = await readForm(request, SignInForm);
+		if (!parsed.ok) {
 			return fail(400, {
-				message: 'The form could not be read. Please try again.',
-				values: {} as Record<string, string>
+				message: parsed.errors.form as string | undefined,
+				errors: parsed.errors,
+				values: parsed.values
 			});
-		const parsed = parseForm(formData, SignInForm);
-		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
+		}
 
 		const result = await signIn(db(), {
 			...parsed.data,

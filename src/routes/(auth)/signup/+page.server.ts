@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import { email, parseForm, text } from '$lib/server/forms';
+import { email, readForm, text } from '$lib/server/forms';
 import { newPassword } from '$lib/server/auth/password';
 import { signUpTherapist } from '$lib/server/auth/sign-up';
 import type { Actions, PageServerLoad } from './$types';
@@ -15,18 +15,10 @@ export const load = (({ locals }) => {
 
 export const actions = {
 	default: async ({ request, cookies, getClientAddress, url }) => {
-		const formData = await request.formData().catch(() => null);
-		if (!formData) {
-			return fail(400, {
-				message: 'The form could not be read. Please try again.',
-				errors: {} as Record<string, string>,
-				values: {} as Record<string, string>
-			});
-		}
-		const parsed = parseForm(formData, SignUpForm);
+		const parsed = await readForm(request, SignUpForm);
 		if (!parsed.ok) {
 			return fail(400, {
-				message: 'Please fix the fields marked below.',
+				message: parsed.errors.form ?? 'Please fix the fields marked below.',
 				errors: parsed.errors,
 				values: parsed.values
 			});

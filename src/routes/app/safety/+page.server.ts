@@ -1,6 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
+import { readForm } from '$lib/server/forms';
+import { id } from '$lib/input';
 import { requireTherapist } from '$lib/server/guards';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
@@ -18,7 +20,7 @@ export const load = (async ({ locals }) => {
 
 const optional = (label: string, max: number) =>
 	v.pipe(
-		v.optional(v.string(), ''),
+		v.optional(v.string(`${label} must be text.`), ''),
 		v.trim(),
 		v.maxLength(max, `${label} must be at most ${max} characters.`)
 	);
@@ -36,36 +38,48 @@ const Resource = v.object({
 	)
 });
 
+const NO_FLAG = 'That flag does not exist, or is not on one of your couples.';
+
+const Acknowledge = v.object({
+	flagId: id(NO_FLAG),
+	// Back to the page the flag was shown on: a plain path in /app, anything else goes home.
+	redirectTo: v.fallback(v.pipe(v.string(), v.regex(/^\/app(?:[/?#][!-~]*)?$/)), '/app')
+});
+
+/** The crisis resource rows as posted (`name-0`, `url-3`...), each checked by Resource below. */
+const ResourcesForm = v.record(v.string(), v.union([v.string(), v.array(v.string())]));
+
 export const actions = {
 	acknowledge: async ({ locals, request, getClientAddress }) => {
 		const { user } = requireTherapist(locals);
-		const form = await request.formData();
-		const flagId = String(form.get('flagId') ?? '');
+		const parsed = await readForm(request, Acknowledge);
+		if (!parsed.ok)
+			return fail(parsed.errors.flagId === NO_FLAG ? 404 : 400, { message: parsed.message });
+		const { flagId, redirectTo } = parsed.data;
 		const isDone = await safety.acknowledge(db(), user.id, flagId, getClientAddress());
-		if (!isDone)
-			return fail(404, { message: 'That flag does not exist, or is not on one of your couples.' });
-		const back = String(form.get('redirectTo') ?? '/app');
-		redirect(303, back.startsWith('/app') ? back : '/app');
+		if (!isDone) return fail(404, { message: NO_FLAG });
+		redirect(303, redirectTo);
 	},
 	resources: async ({ locals, request }) => {
 		const { user } = requireTherapist(locals);
-		const form = await request.formData();
+		const form = await readForm(request, ResourcesForm);
+		if (!form.ok) return fail(400, { resourcesError: form.message });
 		const resources: safety.CrisisResource[] = [];
 		for (let i = 0; i < ROWS; i++) {
 			const parsed = v.safeParse(Resource, {
-				name: form.get(`name-${i}`) ?? '',
-				phone: form.get(`phone-${i}`) ?? '',
-				textLine: form.get(`textLine-${i}`) ?? '',
-				url: form.get(`url-${i}`) ?? ''
+				name: form.data[`name-${i}`],
+				phone: form.data[`phone-${i}`],
+				textLine: form.data[`textLine-${i}`],
+				url: form.data[`url-${i}`]
 			});
 			if (!parsed.success)
-				return fail(400, { resourcesMessage: `Row ${i + 1}: ${parsed.issues[0].message}` });
+				return fail(400, { resourcesError: `Row ${i + 1}: ${parsed.issues[0].message}` });
 			const r = parsed.output;
 			if (!r.name && !r.phone && !r.textLine && !r.url) continue;
-			if (!r.name) return fail(400, { resourcesMessage: `Row ${i + 1}: give the service a name.` });
+			if (!r.name) return fail(400, { resourcesError: `Row ${i + 1}: give the service a name.` });
 			if (!r.phone && !r.textLine && !r.url) {
 				return fail(400, {
-					resourcesMessage: `Row ${i + 1}: add a phone number, a text line or a web address.`
+					resourcesError: `Row ${i + 1}: add a phone number, a text line or a web address.`
 				});
 			}
 			resources.push({

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import { checkbox, email, parseForm } from '$lib/server/forms';
+import { checkbox, email, readForm } from '$lib/server/forms';
 import * as invites from '$lib/server/invites';
 import * as rateLimit from '$lib/server/auth/rate-limit';
 import { PASSWORD_MAX } from '$lib/server/auth/password';
@@ -58,13 +58,10 @@ export const actions = {
 	default: async ({ request, params, cookies, locals, getClientAddress, url }) => {
 		const ip = getClientAddress();
 		const limited = await rateLimit.hit(db(), `invite:ip:${ip}`, rateLimit.limits.invitePerIp);
-		const formData = await request.formData().catch(() => null);
-		const values = formData
-			? {
-					email: String(formData.get('email') ?? '').slice(0, 300),
-					sharedDevice: String(formData.get('sharedDevice') ?? '').slice(0, 10)
-				}
-			: {};
+		const parsed = await readForm(request, AcceptForm);
+		const values: Record<string, string> = parsed.ok
+			? { email: parsed.data.email, sharedDevice: parsed.data.sharedDevice ? 'on' : '' }
+			: parsed.values;
 		if (limited.limited) {
 			return fail(429, {
 				message: `Too many tries from this network. Try again ${rateLimit.describeWait(limited.retryAfterSeconds)}.`,
@@ -72,17 +69,9 @@ export const actions = {
 				values
 			});
 		}
-		if (!formData) {
-			return fail(400, {
-				message: 'The form could not be read. Please try again.',
-				errors: {} as Record<string, string>,
-				values
-			});
-		}
-		const parsed = parseForm(formData, AcceptForm);
 		if (!parsed.ok) {
 			return fail(400, {
-				message: 'Please fix the fields marked below.',
+				message: parsed.errors.form ?? 'Please fix the fields marked below.',
 				errors: parsed.errors,
 				values: parsed.values
 			});

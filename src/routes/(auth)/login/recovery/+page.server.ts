@@ -1,8 +1,20 @@
 import { fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
 import { db } from '$lib/server/db';
+import { readForm } from '$lib/server/forms';
 import { signInWithRecoveryCode } from '$lib/server/auth/two-factor';
 import { disconnectSessions } from '$lib/server/realtime';
 import type { Actions, PageServerLoad } from './$types';
+
+const ENTER_CODE = 'Enter the recovery code you saved when you set up Trellis.';
+
+const RecoveryForm = v.object({
+	code: v.pipe(
+		v.string(ENTER_CODE),
+		v.check((code) => code.trim() !== '', ENTER_CODE),
+		v.maxLength(64, 'A recovery code looks like ABCD-EFGH-IJKL-MNOP.')
+	)
+});
 
 function allowed(locals: App.Locals) {
 	const { user, session } = locals;
@@ -20,18 +32,12 @@ export const load = (({ locals }) => {
 export const actions = {
 	default: async ({ request, locals, getClientAddress }) => {
 		const { user, session } = allowed(locals);
-		const formData = await request.formData().catch(() => null);
-		const code = formData?.get('code');
-		if (typeof code !== 'string' || !code.trim()) {
-			return fail(400, { message: 'Enter the recovery code you saved when you set up Trellis.' });
-		}
-		if (code.length > 64) {
-			return fail(400, { message: 'A recovery code looks like ABCD-EFGH-IJKL-MNOP.' });
-		}
+		const parsed = await readForm(request, RecoveryForm);
+		if (!parsed.ok) return fail(400, { message: parsed.message });
 		const result = await signInWithRecoveryCode(db(), {
 			user,
 			session,
-			code,
+			code: parsed.data.code,
 			ip: getClientAddress()
 		});
 		if (!result.ok) return fail(result.status, { message: result.message });

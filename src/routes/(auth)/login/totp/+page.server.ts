@@ -1,7 +1,19 @@
 import { fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
 import { db } from '$lib/server/db';
+import { readForm } from '$lib/server/forms';
 import { verifySecondFactor } from '$lib/server/auth/two-factor';
 import type { Actions, PageServerLoad } from './$types';
+
+const ENTER_CODE = 'Enter the 6-digit code from your authenticator app.';
+
+const CodeForm = v.object({
+	code: v.pipe(
+		v.string(ENTER_CODE),
+		v.check((code) => code.trim() !== '', ENTER_CODE),
+		v.maxLength(64, ENTER_CODE)
+	)
+});
 
 export const load = (({ locals }) => {
 	if (!locals.user || !locals.session) redirect(303, '/login');
@@ -13,15 +25,12 @@ export const load = (({ locals }) => {
 export const actions = {
 	default: async ({ request, locals, getClientAddress }) => {
 		if (!locals.user || !locals.session) redirect(303, '/login');
-		const formData = await request.formData().catch(() => null);
-		const code = formData?.get('code');
-		if (typeof code !== 'string' || !code.trim()) {
-			return fail(400, { message: 'Enter the 6-digit code from your authenticator app.' });
-		}
+		const parsed = await readForm(request, CodeForm);
+		if (!parsed.ok) return fail(400, { message: parsed.message });
 		const result = await verifySecondFactor(db(), {
 			user: locals.user,
 			session: locals.session,
-			code,
+			code: parsed.data.code,
 			ip: getClientAddress()
 		});
 		if (!result.ok) return fail(result.status, { message: result.message });

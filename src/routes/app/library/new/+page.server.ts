@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
 import * as exercises from '$lib/server/exercises';
+import { readForm } from '$lib/server/forms';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -25,18 +26,12 @@ export const load = (async ({ locals, url }) => {
 export const actions = {
 	default: async ({ locals, request }) => {
 		const { user } = requireTherapist(locals);
-		const raw = String((await request.formData()).get('definition') ?? '');
-		let input: unknown;
-		try {
-			input = JSON.parse(raw);
-		} catch {
-			return fail(400, {
-				errors: ['The exercise could not be read; reload the page and try again.'],
-				draft: null
-			});
-		}
+		const posted = await readForm(request, exercises.DraftForm);
+		const input = posted.ok ? exercises.parseDraft(posted.data.definition) : undefined;
+		// The builder keeps the draft on the page; only the messages go back (never the raw input).
+		if (input === undefined) return fail(400, { errors: [exercises.UNREADABLE_DRAFT] });
 		const saved = await exercises.createCustom(db(), user.id, input);
-		if (!saved.ok) return fail(400, { errors: saved.errors, draft: input });
+		if (!saved.ok) return fail(400, { errors: saved.errors });
 		redirect(303, `/app/library/${saved.id}`);
 	}
 } satisfies Actions;

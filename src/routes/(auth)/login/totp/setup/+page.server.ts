@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import { parseForm } from '$lib/server/forms';
+import { readForm } from '$lib/server/forms';
 import { enrolTotp } from '$lib/server/auth/two-factor';
 import {
 	generateTotpKey,
@@ -53,13 +53,11 @@ export const load = (({ locals, setHeaders }) => {
 export const actions = {
 	default: async ({ request, locals, getClientAddress }) => {
 		const { user, session } = allowed(locals);
-		const formData = await request.formData().catch(() => null);
-		if (!formData) return fail(400, { message: 'The form could not be read. Please try again.' });
-		const parsed = parseForm(formData, EnrolForm);
+		const parsed = await readForm(request, EnrolForm);
 		if (!parsed.ok) {
 			const key = parsed.values.key;
 			return fail(400, {
-				message: parsed.errors.key ?? parsed.errors.code,
+				message: parsed.errors.form ?? parsed.errors.key ?? parsed.errors.code ?? parsed.message,
 				...(key && /^[A-Z2-7]{32}$/.test(key) ? setup(key, user.email) : {})
 			});
 		}

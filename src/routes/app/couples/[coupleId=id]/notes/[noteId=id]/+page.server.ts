@@ -1,5 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
+import * as v from 'valibot';
 import { db } from '$lib/server/db';
+import { readForm } from '$lib/server/forms';
 import { requireTherapist } from '$lib/server/guards';
 import { appKeyring } from '$lib/server/crypto/keyring';
 import * as notes from '$lib/server/notes';
@@ -21,11 +23,14 @@ export const load = (async ({ locals, params, getClientAddress }) => {
 	};
 }) satisfies PageServerLoad;
 
-async function fields(request: Request) {
-	const formData = await request.formData().catch(() => null);
-	return formData
-		? Object.fromEntries([...formData].filter(([, v]) => typeof v === 'string'))
-		: null;
+// The template's fields are picked by notes.saveDraft; anything else posted is ignored there.
+const NoteFields = v.record(v.string(), v.union([v.string(), v.array(v.string())]));
+const Addendum = v.object({ text: v.optional(v.string(), '') });
+
+function noteRefusal(failure: { errors: Record<string, string> }) {
+	return failure.errors.form
+		? 'The note could not be read; it was not saved.'
+		: `Not saved: ${Object.values(failure.errors)[0]}`;
 }
 
 const refusal = {
@@ -38,14 +43,14 @@ const refusal = {
 export const actions = {
 	save: async ({ locals, params, request, getClientAddress }) => {
 		const { user } = requireTherapist(locals);
-		const body = await fields(request);
-		if (!body) return fail(400, { message: 'The note could not be read; it was not saved.' });
+		const body = await readForm(request, NoteFields);
+		if (!body.ok) return fail(400, { message: noteRefusal(body) });
 		const result = await notes.saveDraft(
 			db(),
 			appKeyring(),
 			{ userId: user.id, ip: getClientAddress() },
 			params.noteId,
-			body
+			body.data
 		);
 		if (!result.ok) return fail(refusal[result.reason][0], { message: refusal[result.reason][1] });
 		return { savedAt: new Date().toISOString() };
@@ -53,17 +58,19 @@ export const actions = {
 	sign: async ({ locals, params, request, getClientAddress }) => {
 		const { user } = requireTherapist(locals);
 		const actor = { userId: user.id, ip: getClientAddress() };
-		const body = await fields(request);
-		// Save what is on screen first, so the signed note is exactly what the therapist read.
-		if (body) await notes.saveDraft(db(), appKeyring(), actor, params.noteId, body);
+		const body = await readForm(request, NoteFields);
+		// Sign exactly what is on screen: save it first, and sign nothing that could not be saved.
+		if (!body.ok) return fail(400, { message: noteRefusal(body) });
+		await notes.saveDraft(db(), appKeyring(), actor, params.noteId, body.data);
 		const result = await notes.sign(db(), appKeyring(), actor, params.noteId);
 		if (!result.ok) return fail(refusal[result.reason][0], { message: refusal[result.reason][1] });
 		return { signed: true };
 	},
 	addendum: async ({ locals, params, request, getClientAddress }) => {
 		const { user } = requireTherapist(locals);
-		const body = await fields(request);
-		const text = typeof body?.text === 'string' ? body.text : '';
+		const body = await readForm(request, Addendum);
+		if (!body.ok) return fail(400, { message: body.message, text: body.values.text ?? '' });
+		const { text } = body.data;
 		const result = await notes.addAddendum(
 			db(),
 			appKeyring(),

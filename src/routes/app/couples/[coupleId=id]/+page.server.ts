@@ -1,6 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
+import { readForm } from '$lib/server/forms';
 import { requireTherapist } from '$lib/server/guards';
 import * as couples from '$lib/server/couples';
 import * as invites from '$lib/server/invites';
@@ -23,9 +24,8 @@ async function ownCouple(locals: App.Locals, coupleId: string) {
 }
 
 async function slotFrom(request: Request) {
-	const formData = await request.formData().catch(() => null);
-	const parsed = formData ? v.safeParse(SlotForm, { slot: formData.get('slot') }) : null;
-	return parsed?.success ? (Number(parsed.output.slot) as couples.Slot) : null;
+	const parsed = await readForm(request, SlotForm);
+	return parsed.ok ? (Number(parsed.data.slot) as couples.Slot) : null;
 }
 
 const BAD_SLOT = 'Choose which partner to invite. Reload the page and try again.';
@@ -103,14 +103,11 @@ export const actions = {
 	},
 	progress: async ({ request, locals, params, getClientAddress }) => {
 		const { user, couple } = await ownCouple(locals, params.coupleId);
-		const formData = await request.formData().catch(() => null);
-		const parsed = formData
-			? v.safeParse(VisibilityForm, { visible: formData.get('visible') })
-			: null;
-		if (!parsed?.success) {
+		const parsed = await readForm(request, VisibilityForm);
+		if (!parsed.ok) {
 			return fail(400, { message: 'Choose whether the partners see their progress, then save.' });
 		}
-		const isVisible = parsed.output.visible === 'on';
+		const isVisible = parsed.data.visible === 'on';
 		await couples.setProgressVisible(db(), user.id, couple.id, isVisible, getClientAddress());
 		return { progressVisible: isVisible };
 	},

@@ -37,7 +37,8 @@ const STATUS: Record<string, number> = {
 	'not-found': 404,
 	'section-locked': 409,
 	'section-not-current': 409,
-	'room-closed': 409
+	'room-closed': 409,
+	'couple-archived': 409
 };
 
 export const POST = (async ({ locals, params, request }) => {

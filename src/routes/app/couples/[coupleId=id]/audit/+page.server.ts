@@ -2,18 +2,18 @@ import { error } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
 import * as couples from '$lib/server/couples';
+import { isCalendarDay } from '$lib/server/forms';
 import type { PageServerLoad } from './$types';
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The therapist's own trail of what was done to one couple's record, filtered by action and date. */
 export const load = (async ({ locals, params, url }) => {
 	const { user } = requireTherapist(locals);
 	if (!(await couples.canAccess(db(), user, params.coupleId)))
 		error(404, 'There is no such couple.');
-	const action = url.searchParams.get('action')?.slice(0, 80) ?? '';
-	const from = url.searchParams.get('from') ?? '';
-	const to = url.searchParams.get('to') ?? '';
+	// Filters only narrow the list: a NUL is dropped, a day that is not on the calendar is ignored.
+	const action = url.searchParams.get('action')?.replaceAll('\u0000', '').slice(0, 80) ?? '';
+	const from = url.searchParams.get('from')?.slice(0, 10) ?? '';
+	const to = url.searchParams.get('to')?.slice(0, 10) ?? '';
 	let query = db()
 		.selectFrom('audit_log')
 		.leftJoin('users', 'users.id', 'audit_log.actor_id')
@@ -27,8 +27,8 @@ export const load = (async ({ locals, params, url }) => {
 		.where('audit_log.couple_id', '=', params.coupleId)
 		.where('audit_log.actor_id', '=', user.id);
 	if (action) query = query.where('audit_log.action', 'like', `${action.replace(/[%_]/g, '')}%`);
-	if (DAY.test(from)) query = query.where('audit_log.at', '>=', new Date(`${from}T00:00:00Z`));
-	if (DAY.test(to))
+	if (isCalendarDay(from)) query = query.where('audit_log.at', '>=', new Date(`${from}T00:00:00Z`));
+	if (isCalendarDay(to))
 		query = query.where(
 			'audit_log.at',
 			'<',

@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
-import { parseForm } from '$lib/server/forms';
+import { readForm } from '$lib/server/forms';
 import { requireTherapist } from '$lib/server/guards';
 import * as couples from '$lib/server/couples';
 import { CoupleForm, formValues, toCoupleInput } from '../../couple-form.server';
@@ -19,18 +19,10 @@ export const actions = {
 	default: async ({ request, locals, params, getClientAddress }) => {
 		const { user } = requireTherapist(locals);
 		if (!(await couples.canAccess(db(), user, params.coupleId))) error(404, NOT_FOUND);
-		const formData = await request.formData().catch(() => null);
-		if (!formData) {
-			return fail(400, {
-				message: 'The form could not be read. Please try again.',
-				errors: {} as Record<string, string>,
-				values: {} as Record<string, string>
-			});
-		}
-		const parsed = parseForm(formData, CoupleForm);
+		const parsed = await readForm(request, CoupleForm);
 		if (!parsed.ok) {
 			return fail(400, {
-				message: 'Please fix the fields marked below.',
+				message: parsed.errors.form ?? 'Please fix the fields marked below.',
 				errors: parsed.errors,
 				values: parsed.values
 			});

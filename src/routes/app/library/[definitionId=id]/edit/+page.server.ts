@@ -2,6 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
 import * as exercises from '$lib/server/exercises';
+import { readForm } from '$lib/server/forms';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -21,15 +22,9 @@ export const load = (async ({ locals, params }) => {
 export const actions = {
 	default: async ({ locals, params, request }) => {
 		const { user } = requireTherapist(locals);
-		const raw = String((await request.formData()).get('definition') ?? '');
-		let input: unknown;
-		try {
-			input = JSON.parse(raw);
-		} catch {
-			return fail(400, {
-				errors: ['The exercise could not be read; reload the page and try again.']
-			});
-		}
+		const posted = await readForm(request, exercises.DraftForm);
+		const input = posted.ok ? exercises.parseDraft(posted.data.definition) : undefined;
+		if (input === undefined) return fail(400, { errors: [exercises.UNREADABLE_DRAFT] });
 		const saved = await exercises.updateCustom(db(), user.id, params.definitionId, input);
 		if (!saved) error(404, 'There is no such exercise of yours.');
 		if (!saved.ok) return fail(400, { errors: saved.errors });

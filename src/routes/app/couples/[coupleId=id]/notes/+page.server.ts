@@ -4,7 +4,7 @@ import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
 import { appKeyring } from '$lib/server/crypto/keyring';
 import * as notes from '$lib/server/notes';
-import { parseForm } from '$lib/server/forms';
+import { day, readForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 const NewNote = v.object({
@@ -13,10 +13,7 @@ const NewNote = v.object({
 		'Choose a progress note or a psychotherapy note.'
 	),
 	template: v.picklist(['soap', 'dap', 'birp', 'free'], 'Choose a template.'),
-	sessionDate: v.pipe(
-		v.string('Give the session date.'),
-		v.isoDate('Give the session date as a date.')
-	)
+	sessionDate: day('Give the session date as a real date, like 2026-03-14.')
 });
 
 export const load = (async ({ locals, params }) => {
@@ -40,15 +37,8 @@ export const load = (async ({ locals, params }) => {
 export const actions = {
 	default: async ({ locals, params, request, getClientAddress }) => {
 		const { user } = requireTherapist(locals);
-		const formData = await request.formData().catch(() => null);
-		if (!formData)
-			return fail(400, {
-				message: 'The form could not be read.',
-				values: {} as Record<string, string>
-			});
-		const parsed = parseForm(formData, NewNote);
-		if (!parsed.ok)
-			return fail(400, { message: Object.values(parsed.errors)[0], values: parsed.values });
+		const parsed = await readForm(request, NewNote);
+		if (!parsed.ok) return fail(400, { message: parsed.message, values: parsed.values });
 		const id = await notes.createDraft(
 			db(),
 			appKeyring(),

@@ -1,11 +1,16 @@
 import { error, fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
 import { db } from '$lib/server/db';
+import { readForm } from '$lib/server/forms';
 import * as assignments from '$lib/server/assignments';
 import { viewFor } from '$lib/server/room-view';
 import * as safety from '$lib/server/safety';
 import * as notes from '$lib/server/notes';
 import { appKeyring } from '$lib/server/crypto/keyring';
 import type { Actions, PageServerLoad } from './$types';
+
+const NOT_READ = 'The notes could not be read; they were not saved.';
+const RoomNotesForm = v.object({ text: v.string(NOT_READ) });
 
 export const load = (async ({ locals, params, getClientAddress }) => {
 	const { user, session } = locals;
@@ -37,10 +42,9 @@ export const actions = {
 			error(404, 'Not found.');
 		const context = await assignments.loadContext(db(), user, params.assignmentId);
 		if (!context) error(404, 'There is no such room, or it is not yours.');
-		const formData = await request.formData().catch(() => null);
-		const text = formData?.get('text');
-		if (typeof text !== 'string')
-			return fail(400, { message: 'The notes could not be read; they were not saved.' });
+		const parsed = await readForm(request, RoomNotesForm);
+		if (!parsed.ok) return fail(400, { message: parsed.errors.form ? NOT_READ : parsed.message });
+		const { text } = parsed.data;
 		const result = await notes.saveRoomNotes(
 			db(),
 			appKeyring(),

@@ -1,11 +1,18 @@
 import { error, fail } from '@sveltejs/kit';
+import * as v from 'valibot';
 import { db } from '$lib/server/db';
+import { readForm } from '$lib/server/forms';
+import { id } from '$lib/input';
 import { requireTherapist } from '$lib/server/guards';
 import * as assignments from '$lib/server/assignments';
 import * as homework from '$lib/server/homework';
 import * as results from '$lib/server/results';
 import { sendReminder } from '$lib/server/reminder-email';
 import type { Actions, PageServerLoad } from './$types';
+
+const NudgeForm = v.object({
+	partnerId: id('Choose which partner to remind. Reload the page and try again.')
+});
 
 async function contextFor(locals: App.Locals, coupleId: string, assignmentId: string) {
 	const { user } = requireTherapist(locals);
@@ -27,7 +34,9 @@ export const load = (async ({ locals, params }) => {
 export const actions = {
 	nudge: async ({ locals, params, request, url }) => {
 		const context = await contextFor(locals, params.coupleId, params.assignmentId);
-		const partnerId = String((await request.formData()).get('partnerId') ?? '');
+		const parsed = await readForm(request, NudgeForm);
+		if (!parsed.ok) return fail(400, { nudge: { partnerId: '', message: parsed.message } });
+		const { partnerId } = parsed.data;
 		const sent = await homework.nudge(db(), context, partnerId);
 		if (!sent.ok) return fail(400, { nudge: { partnerId, message: sent.message } });
 		const people = await db()

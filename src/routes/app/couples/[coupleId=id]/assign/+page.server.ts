@@ -2,13 +2,13 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
-import { parseForm } from '$lib/server/forms';
+import { day, readForm } from '$lib/server/forms';
+import { id } from '$lib/input';
 import * as assignments from '$lib/server/assignments';
 import * as exercises from '$lib/server/exercises';
 import type { Actions, PageServerLoad } from './$types';
 
 async function coupleOf(therapistId: string, coupleId: string) {
-	if (!/^[0-9a-f-]{36}$/i.test(coupleId)) return null;
 	return (
 		db()
 			.selectFrom('couples')
@@ -48,10 +48,9 @@ const Assign = v.variant(
 	[
 		v.object({
 			mode: v.literal('homework'),
-			definitionId: v.string('Choose an exercise.'),
+			definitionId: id('Choose an exercise.'),
 			dueAt: v.pipe(
-				v.string('Choose a due date.'),
-				v.isoDate('Choose a due date.'),
+				day('Choose a due date.'),
 				v.transform((day) => new Date(`${day}T23:59:59Z`)),
 				v.check((due) => due.getTime() > Date.now() - 24 * 3600_000, 'The due date is in the past.')
 			),
@@ -62,7 +61,7 @@ const Assign = v.variant(
 		}),
 		v.object({
 			mode: v.literal('live'),
-			definitionId: v.string('Choose an exercise.'),
+			definitionId: id('Choose an exercise.'),
 			note: v.optional(
 				v.pipe(v.string(), v.trim(), v.maxLength(1000, 'Keep the note under 1,000 characters.')),
 				''
@@ -77,8 +76,13 @@ export const actions = {
 		const { user } = requireTherapist(locals);
 		const couple = await coupleOf(user.id, params.coupleId);
 		if (!couple) error(404, 'There is no such couple, or it is not yours.');
-		const parsed = parseForm(await request.formData(), Assign);
-		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
+		const parsed = await readForm(request, Assign);
+		if (!parsed.ok) {
+			// Homework or live is a choice of two radios: only a tampered form misses it.
+			const message =
+				parsed.errors.form ?? parsed.errors.mode ?? 'Please fix the fields marked below.';
+			return fail(400, { message, errors: parsed.errors, values: parsed.values });
+		}
 		const input = parsed.data;
 		const created = await assignments.create(db(), user.id, {
 			coupleId: couple.id,
@@ -89,6 +93,7 @@ export const actions = {
 		});
 		if (!created) {
 			return fail(400, {
+				message: 'Please fix the fields marked below.',
 				errors: { definitionId: 'Choose an exercise from your library.' },
 				values: {} as Record<string, string>
 			});
