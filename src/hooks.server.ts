@@ -16,7 +16,8 @@ import {
 } from '$lib/server/auth/session';
 import { isCrossSiteWrite } from '$lib/server/auth/origin';
 import { startup } from '$lib/server/startup';
-import { attachRealtime, liveServer } from '$lib/server/realtime';
+import { attachRealtime } from '$lib/server/realtime';
+import { liveServer } from '$lib/server/realtime/server';
 
 export const init: ServerInit = async () => {
 	if (building) return;

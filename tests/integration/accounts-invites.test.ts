@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import * as couples from '$lib/server/couples';
-import * as invites from '$lib/server/invites';
+import * as invites from '$lib/server/auth/invites';
 import { sendInvite } from '$lib/server/email';
 import { verifyPassword } from '$lib/server/auth/password';
 import { useTestDatabase } from '../helpers/database';

@@ -3,14 +3,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
+import * as roomContext from '$lib/server/rooms/context';
 import * as assignments from '$lib/server/assignments';
 import * as exercises from '$lib/server/exercises';
 import * as homework from '$lib/server/homework';
-import * as responses from '$lib/server/responses';
-import * as results from '$lib/server/results';
+import * as responses from '$lib/server/rooms/answers';
+import * as results from '$lib/server/rooms/results';
 import * as safety from '$lib/server/safety';
 import { sendReminder } from '$lib/server/reminder-email';
-import { viewFor } from '$lib/server/room-view';
+import { viewFor } from '$lib/server/rooms/view';
 import { useTestDatabase } from '../helpers/database';
 import { testExercise } from '../helpers/exercise-fixture';
 import { makePractice, opId, type Practice } from '../helpers/live';
@@ -57,7 +58,7 @@ async function contextOf(
 	assignmentId: string,
 	role: 'therapist' | 'partner' = 'partner'
 ) {
-	const context = await assignments.loadContext(database.db, asUser(who, role), assignmentId);
+	const context = await roomContext.loadContext(database.db, asUser(who, role), assignmentId);
 	if (!context) throw new Error('no context');
 	return context;
 }

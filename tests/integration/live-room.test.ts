@@ -73,6 +73,21 @@ describe('joining a room', () => {
 });
 
 describe('answers and reveal', () => {
+	it('refuses to lock a section before anything in it is answered, and keeps the socket usable', async () => {
+		const alex = await joined(t.practice.alex);
+		const empty = await alex.socket.emitWithAck('answer:lock', {
+			opId: opId(),
+			sectionId: 'first'
+		});
+		expect(empty).toMatchObject({ ok: false, error: { code: 'nothing-answered' } });
+		await save(alex.socket, 'flirt', { choice: 'ok' });
+		const locked = await alex.socket.emitWithAck('answer:lock', {
+			opId: opId(),
+			sectionId: 'first'
+		});
+		expect(locked).toMatchObject({ ok: true });
+	});
+
 	it("hides a partner's answer until both have locked, then reveals the section to both in one event", async () => {
 		const alex = await joined(t.practice.alex);
 		const sam = await joined(t.practice.sam);

@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connectClient } from 'socket.io-client';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '$lib/server/demo/seed';
-import * as assignments from '$lib/server/assignments';
+import * as roomContext from '$lib/server/rooms/context';
 import * as homework from '$lib/server/homework';
-import * as responses from '$lib/server/responses';
+import * as responses from '$lib/server/rooms/answers';
 import type { RoomView } from '$lib/realtime/events';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import { useApp } from '../helpers/app';
@@ -358,7 +358,7 @@ describe('the partner home’s progress counts', () => {
 			{ key: 'who-sees-what', ...exercise() } as unknown as ExerciseDefinition,
 			'homework'
 		);
-		const sam = (await assignments.loadContext(
+		const sam = (await roomContext.loadContext(
 			database.db,
 			{ id: practice.sam.id, role: 'partner' },
 			assignmentId

@@ -490,6 +490,17 @@ export function itemsFor(definition: ExerciseDefinition, role: PartnerRole): Exe
 	return definition.sections.flatMap((s) => s.items.filter((i) => isForRole(i, role)));
 }
 
+/**
+ * Whether a partner may lock a section: at least one of their items in it answered (a lock seals
+ * answers, so an empty one would reveal nothing of theirs). `items` are the section's items meant for
+ * them; a section with none for their role locks as it is. The server enforces it; pages show it.
+ */
+export function mayLockSection(items: ExerciseItem[], answered: Iterable<string>): boolean {
+	if (items.length === 0) return true;
+	const done = new Set(answered);
+	return items.some((item) => done.has(item.id));
+}
+
 /** Whether an item is meant for a partner of this role: items for both are meant for every role. */
 export function isForRole(item: ExerciseItem, role: PartnerRole): boolean {
 	return (item.target ?? 'both') === 'both' || item.target === role;

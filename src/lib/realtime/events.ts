@@ -1,5 +1,7 @@
 // The /live Socket.IO protocol, typed once for the server and every client (see docs/realtime.md).
+import type * as v from 'valibot';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
+import type { CLIENT_EVENTS, ClientEventName } from './schemas';
 
 export type ErrorCode =
 	| 'unauthenticated'
@@ -13,6 +15,7 @@ export type ErrorCode =
 	| 'section-not-current'
 	| 'room-closed'
 	| 'invalid-answer'
+	| 'nothing-answered'
 	| 'couple-archived'
 	| 'unavailable'
 	| 'unknown-event';
@@ -86,24 +89,24 @@ export interface ServerToClientEvents {
 
 type WithAck<P, R extends object = object> = (payload: P, ack: (result: Ack<R>) => void) => void;
 
-export interface ClientToServerEvents {
-	'presence:list': WithAck<{ coupleId: string }, { online: string[] }>;
-	'room:join': WithAck<
-		{ assignmentId: string; sinceSeq?: number },
-		{ view: RoomView; seq: number; events: RoomEvent[]; online: string[] }
-	>;
-	'answer:save': WithAck<
-		{ opId: string; itemId: string; value: unknown },
-		{ seq: number; safety: boolean }
-	>;
-	'answer:lock': WithAck<{ opId: string; sectionId: string }, { seq: number; revealed: boolean }>;
-	'joint:save': WithAck<{ opId: string; itemId: string; value: unknown }, { seq: number }>;
-	'room:advance': WithAck<{ opId: string; sectionId: string }, { seq: number }>;
-	'room:reveal': WithAck<{ opId: string; sectionId: string }, { seq: number }>;
-	'room:reopen': WithAck<{ opId: string; sectionId: string }, { seq: number }>;
-	'room:end': WithAck<{ opId: string }, { seq: number }>;
-	'room:leave': WithAck<Record<string, never>>;
+/** What each client event's ack carries when it succeeds. */
+interface AckResults {
+	'presence:list': { online: string[] };
+	'room:join': { view: RoomView; seq: number; events: RoomEvent[]; online: string[] };
+	'answer:save': { seq: number; safety: boolean };
+	'answer:lock': { seq: number; revealed: boolean };
+	'joint:save': { seq: number };
+	'room:advance': { seq: number };
+	'room:reveal': { seq: number };
+	'room:reopen': { seq: number };
+	'room:end': { seq: number };
+	'room:leave': object;
 }
+
+/** The client events, from the one list in schemas.ts: each payload as its schema takes it. */
+export type ClientToServerEvents = {
+	[E in ClientEventName]: WithAck<v.InferInput<(typeof CLIENT_EVENTS)[E]>, AckResults[E]>;
+};
 
 export interface SocketData {
 	userId: string;

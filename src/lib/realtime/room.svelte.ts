@@ -8,17 +8,18 @@ import type {
 	RoomView,
 	ServerToClientEvents
 } from './events';
+import type { ClientEventName } from './schemas';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
-type WriteEvent =
-	| 'answer:save'
-	| 'answer:lock'
-	| 'joint:save'
-	| 'room:advance'
-	| 'room:reveal'
-	| 'room:reopen'
-	| 'room:end';
+/** The events that change a room: each carries an opId and is queued until acked. */
+type WriteEvent = Exclude<ClientEventName, 'presence:list' | 'room:join' | 'room:leave'>;
+
+/** The socket as the write queue uses it: any write event with its payload (all carry an opId). */
+type WriteSocket = Socket<
+	ServerToClientEvents,
+	Record<WriteEvent, (payload: PendingWrite['payload'], ack: (result: Ack) => void) => void>
+>;
 
 export interface PendingWrite {
 	opId: string;
@@ -214,10 +215,9 @@ export class LiveRoom {
 				const write = this.queue[0];
 				let result: Ack<object> | null;
 				try {
-					result = (await this.#socket
+					result = await (this.#socket as unknown as WriteSocket)
 						.timeout(ACK_TIMEOUT_MS)
-						// eslint-disable-next-line @typescript-eslint/no-explicit-any
-						.emitWithAck(write.event, write.payload as any)) as Ack<object>;
+						.emitWithAck(write.event, write.payload);
 				} catch {
 					result = null; // no ack in time: keep it queued and try again on reconnect
 				}

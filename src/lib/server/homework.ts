@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import { itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
 import type { AssignmentMode, Database, PartnerRole } from './db/schema';
 import type { HomeworkTables } from './homework-schema';
-import type { RoomContext } from './assignments';
-import { definitionFor } from './reveal-rules';
+import type { RoomContext } from './rooms/context';
+import { definitionFor } from './rooms/visibility';
 
 import type { PartnerStatus } from '$lib/exercises/status';
 

@@ -17,7 +17,7 @@ import type { AssignmentMode, Database, PartnerRole } from './db/schema';
 import * as audit from './audit';
 import { statusOf } from './homework';
 import { TEMPLATES } from './notes';
-import { visibleAnswers, type Viewer } from './reveal-rules';
+import { visibleAnswers, type Viewer } from './rooms/visibility';
 
 export interface ProgressPartner {
 	userId: string;

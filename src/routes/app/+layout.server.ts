@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import { sessionPolicy } from '$lib/server/auth/session';
 import type { LayoutServerLoad } from './$types';
 

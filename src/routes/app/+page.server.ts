@@ -1,5 +1,5 @@
 import { db } from '$lib/server/db';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import * as activity from '$lib/server/activity';
 import * as couples from '$lib/server/couples';
 import * as homework from '$lib/server/homework';

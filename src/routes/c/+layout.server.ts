@@ -1,4 +1,4 @@
-import { requirePartner } from '$lib/server/guards';
+import { requirePartner } from '$lib/server/auth/guards';
 import type { LayoutServerLoad } from './$types';
 
 export const load = (({ locals }) => {

@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import * as audit from '$lib/server/audit';
 import { deleteSessionCookie, invalidateSession } from '$lib/server/auth/session';
-import { disconnectSessions } from '$lib/server/realtime';
+import { disconnectSessions } from '$lib/server/realtime/server';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = async ({ locals, cookies, url, getClientAddress }) => {

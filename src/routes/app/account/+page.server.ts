@@ -1,14 +1,14 @@
 import { redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import * as audit from '$lib/server/audit';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import {
 	deleteSessionCookie,
 	invalidateOtherSessions,
 	invalidateUserSessions,
 	listUserSessions
 } from '$lib/server/auth/session';
-import { disconnectSessions } from '$lib/server/realtime';
+import { disconnectSessions } from '$lib/server/realtime/server';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {

@@ -1,5 +1,5 @@
 import { db } from '$lib/server/db';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import * as exercises from '$lib/server/exercises';
 import type { PageServerLoad } from './$types';
 

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
 import { id } from '$lib/input';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
 

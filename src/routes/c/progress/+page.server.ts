@@ -1,5 +1,5 @@
 import { db } from '$lib/server/db';
-import { requirePartner } from '$lib/server/guards';
+import { requirePartner } from '$lib/server/auth/guards';
 import * as homework from '$lib/server/homework';
 import * as progress from '$lib/server/progress';
 import { agreementChart, chartTrends } from '$lib/components/progress/charts.server';

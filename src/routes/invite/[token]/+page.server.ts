@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { checkbox, email, readForm } from '$lib/server/forms';
-import * as invites from '$lib/server/invites';
+import * as invites from '$lib/server/auth/invites';
 import * as rateLimit from '$lib/server/auth/rate-limit';
 import { PASSWORD_MAX } from '$lib/server/auth/password';
 import { newPassword } from '$lib/server/auth/password';

@@ -2,8 +2,8 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
-import * as assignments from '$lib/server/assignments';
-import { viewFor } from '$lib/server/room-view';
+import * as roomContext from '$lib/server/rooms/context';
+import { viewFor } from '$lib/server/rooms/view';
 import * as safety from '$lib/server/safety';
 import * as notes from '$lib/server/notes';
 import { appKeyring } from '$lib/server/crypto/keyring';
@@ -16,7 +16,7 @@ export const load = (async ({ locals, params, getClientAddress }) => {
 	const { user, session } = locals;
 	if (!user || !session) redirect(303, '/login');
 	if (user.role === 'therapist' && !session.two_factor_verified) redirect(303, '/login/totp');
-	const context = await assignments.loadContext(db(), user, params.assignmentId);
+	const context = await roomContext.loadContext(db(), user, params.assignmentId);
 	if (!context) error(404, 'There is no such room, or it is not yours.');
 	return {
 		view: await viewFor(db(), context),
@@ -40,7 +40,7 @@ export const actions = {
 		const { user, session } = locals;
 		if (!user || !session || user.role !== 'therapist' || !session.two_factor_verified)
 			error(404, 'Not found.');
-		const context = await assignments.loadContext(db(), user, params.assignmentId);
+		const context = await roomContext.loadContext(db(), user, params.assignmentId);
 		if (!context) error(404, 'There is no such room, or it is not yours.');
 		const parsed = await readForm(request, RoomNotesForm);
 		if (!parsed.ok) return fail(400, { message: parsed.errors.form ? NOT_READ : parsed.message });

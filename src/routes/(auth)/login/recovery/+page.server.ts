@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
 import { signInWithRecoveryCode } from '$lib/server/auth/two-factor';
-import { disconnectSessions } from '$lib/server/realtime';
+import { disconnectSessions } from '$lib/server/realtime/server';
 import type { Actions, PageServerLoad } from './$types';
 
 const ENTER_CODE = 'Enter the recovery code you saved when you set up Trellis.';

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import * as couples from '$lib/server/couples';
 import { CoupleForm, toCoupleInput } from '../couple-form.server';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import * as exercises from '$lib/server/exercises';
 import { readForm } from '$lib/server/forms';
 import * as safety from '$lib/server/safety';

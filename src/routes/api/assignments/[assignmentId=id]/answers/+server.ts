@@ -3,32 +3,14 @@
 import { error, json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import * as assignments from '$lib/server/assignments';
-import * as responses from '$lib/server/responses';
-import { broadcast } from '$lib/server/realtime';
-import { takeFor } from '$lib/server/message-rate';
+import * as roomContext from '$lib/server/rooms/context';
+import * as answers from '$lib/server/rooms/answers';
+import { broadcast } from '$lib/server/rooms/publish';
+import { takeFor } from '$lib/server/realtime/rate';
 import { MAX_MESSAGES_PER_SECOND } from '$lib/realtime/events';
-import { viewFor } from '$lib/server/room-view';
+import { viewFor } from '$lib/server/rooms/view';
+import { HomeworkWrite } from '$lib/realtime/schemas';
 import type { RequestHandler } from './$types';
-
-const opId = v.pipe(
-	v.string('opId is required.'),
-	v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'opId must be 8 to 64 letters, digits, "-" or "_".')
-);
-
-const Write = v.variant('action', [
-	v.object({
-		action: v.literal('answer'),
-		opId,
-		itemId: v.pipe(v.string('itemId is required.'), v.maxLength(200)),
-		value: v.unknown()
-	}),
-	v.object({
-		action: v.literal('lock'),
-		opId,
-		sectionId: v.pipe(v.string('sectionId is required.'), v.maxLength(200))
-	})
-]);
 
 const STATUS: Record<string, number> = {
 	'bad-request': 400,
@@ -38,13 +20,14 @@ const STATUS: Record<string, number> = {
 	'section-locked': 409,
 	'section-not-current': 409,
 	'room-closed': 409,
-	'couple-archived': 409
+	'couple-archived': 409,
+	'nothing-answered': 409
 };
 
 export const POST = (async ({ locals, params, request }) => {
 	const { user } = locals;
 	if (!user) error(401, 'Sign in first.');
-	const context = await assignments.loadContext(db(), user, params.assignmentId);
+	const context = await roomContext.loadContext(db(), user, params.assignmentId);
 	if (!context) error(404, 'There is no such assignment, or it is not yours.');
 	if (!takeFor(`homework:${user.id}`, MAX_MESSAGES_PER_SECOND)) {
 		return json(
@@ -62,7 +45,7 @@ export const POST = (async ({ locals, params, request }) => {
 		);
 	}
 	const body = await request.json().catch(() => null);
-	const parsed = v.safeParse(Write, body);
+	const parsed = v.safeParse(HomeworkWrite, body);
 	if (!parsed.success) {
 		return json(
 			{ ok: false, error: { code: 'bad-request', message: parsed.issues[0].message } },
@@ -72,8 +55,8 @@ export const POST = (async ({ locals, params, request }) => {
 	const input = parsed.output;
 	const result =
 		input.action === 'answer'
-			? await responses.saveAnswer(db(), context, input)
-			: await responses.lockSection(db(), context, input);
+			? await answers.saveAnswer(db(), context, input)
+			: await answers.lockSection(db(), context, input);
 	if (!result.ok) return json(result, { status: STATUS[result.error.code] ?? 400 });
 	broadcast(context, result.events);
 	// The events went to the live room; the writer gets the ack.
@@ -83,7 +66,7 @@ export const POST = (async ({ locals, params, request }) => {
 export const GET = (async ({ locals, params }) => {
 	const { user } = locals;
 	if (!user) error(401, 'Sign in first.');
-	const context = await assignments.loadContext(db(), user, params.assignmentId);
+	const context = await roomContext.loadContext(db(), user, params.assignmentId);
 	if (!context) error(404, 'There is no such assignment, or it is not yours.');
 	return json(await viewFor(db(), context));
 }) satisfies RequestHandler;

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import * as couples from '$lib/server/couples';
 import { isCalendarDay } from '$lib/server/forms';
 import type { PageServerLoad } from './$types';

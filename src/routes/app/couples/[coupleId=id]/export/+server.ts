@@ -1,7 +1,7 @@
 // Downloads a couple's record (FHIR R4 JSON, CSV or PDF) for its own therapist.
 import { error } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import { appKeyring } from '$lib/server/crypto/keyring';
 import * as couples from '$lib/server/couples';
 import { exportCouple, isFormat } from '$lib/server/exports';

@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import { appKeyring } from '$lib/server/crypto/keyring';
 import * as notes from '$lib/server/notes';
 import { day, readForm } from '$lib/server/forms';

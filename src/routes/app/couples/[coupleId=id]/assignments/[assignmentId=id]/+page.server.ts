@@ -3,10 +3,10 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
 import { id } from '$lib/input';
-import { requireTherapist } from '$lib/server/guards';
-import * as assignments from '$lib/server/assignments';
+import { requireTherapist } from '$lib/server/auth/guards';
+import * as roomContext from '$lib/server/rooms/context';
 import * as homework from '$lib/server/homework';
-import * as results from '$lib/server/results';
+import * as results from '$lib/server/rooms/results';
 import { sendReminder } from '$lib/server/reminder-email';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -16,7 +16,7 @@ const NudgeForm = v.object({
 
 async function contextFor(locals: App.Locals, coupleId: string, assignmentId: string) {
 	const { user } = requireTherapist(locals);
-	const context = await assignments.loadContext(db(), user, assignmentId);
+	const context = await roomContext.loadContext(db(), user, assignmentId);
 	if (!context || context.coupleId !== coupleId)
 		error(404, 'There is no such assignment, or it is not yours.');
 	return context;

@@ -2,7 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
-import { requireTherapist } from '$lib/server/guards';
+import { requireTherapist } from '$lib/server/auth/guards';
 import { appKeyring } from '$lib/server/crypto/keyring';
 import * as notes from '$lib/server/notes';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,9 +1,9 @@
 // The ordered log of what happened in an assignment, and what each member may see of each entry.
 import { sql, type Kysely } from 'kysely';
 import type { RoomEvent } from '$lib/realtime/events';
-import type { Database } from './db/schema';
-import type { RoomContext } from './assignments';
-import { visibilityOf, visibleAnswers, type Viewer } from './reveal-rules';
+import type { Database } from '../db/schema';
+import type { RoomContext } from './context';
+import { visibilityOf, visibleAnswers, type Viewer } from './visibility';
 
 export interface StoredEvent {
 	seq: number;

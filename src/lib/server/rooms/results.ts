@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import type { ExerciseItem } from '$lib/exercises/definition';
 import { scoreAssignment, type AssignmentScores } from '$lib/exercises/scoring';
 import { isDivergent } from '$lib/exercises/answers';
-import type { Database } from './db/schema';
-import type { RoomContext } from './assignments';
-import * as audit from './audit';
-import { summaries, type PartnerProgress } from './homework';
+import type { Database } from '../db/schema';
+import type { RoomContext } from './context';
+import * as audit from '../audit';
+import { summaries, type PartnerProgress } from '../homework';
 
 export interface ResultItem {
 	item: ExerciseItem;

@@ -1,10 +1,10 @@
 // What one member of an assignment may see right now: the state a room:join or a homework page starts from.
 import type { Kysely } from 'kysely';
-import type { Database } from './db/schema';
-import type { RoomContext } from './assignments';
-import * as audit from './audit';
+import type { Database } from '../db/schema';
+import type { RoomContext } from './context';
+import * as audit from '../audit';
 import type { RoomView } from '$lib/realtime/events';
-import { definitionFor, visibleAnswered, visibleAnswers } from './reveal-rules';
+import { definitionFor, visibleAnswered, visibleAnswers } from './visibility';
 
 export async function viewFor(db: Kysely<Database>, context: RoomContext): Promise<RoomView> {
 	const id = context.assignment.id;

@@ -7,7 +7,7 @@ import {
 	visibleAnswered,
 	visibleAnswers,
 	type Viewer
-} from './reveal-rules';
+} from './visibility';
 
 const item = (id: string, target: string, reveal: string) => ({
 	id,

@@ -3,12 +3,12 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Kysely } from 'kysely';
-import type { Database } from './db/schema';
-import * as audit from './audit';
-import { isUniqueViolation } from './auth/sign-up';
-import { hashPassword, verifyPassword } from './auth/password';
+import type { Database } from '../db/schema';
+import * as audit from '../audit';
+import { isUniqueViolation } from './sign-up';
+import { hashPassword, verifyPassword } from './password';
 import { isId } from '$lib/input';
-import type { Slot } from './couples';
+import type { Slot } from '../couples';
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60_000;
 

@@ -2,7 +2,7 @@
 // share one transaction (one WAL flush). Each save is a single self-contained statement, so a batch
 // that fails is simply run again statement by statement, and nothing is applied twice (op receipts).
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
-import type { Database } from './db/schema';
+import type { Database } from '../db/schema';
 
 interface Job {
 	query: CompiledQuery;

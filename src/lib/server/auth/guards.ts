@@ -1,7 +1,7 @@
 // Who may load which area: therapists after two-factor, partners after sign-in.
 import { redirect } from '@sveltejs/kit';
-import type { Session } from './db/schema';
-import type { SessionUser } from './auth/session';
+import type { Session } from '../db/schema';
+import type { SessionUser } from './session';
 
 type Locals = { user: SessionUser | null; session: Session | null };
 

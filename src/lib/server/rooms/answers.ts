@@ -1,0 +1,275 @@
+// A partner's answers: saving one (the hot path of a live room), locking a section (which reveals it
+// when both have locked) and the couple's joint decisions. The one way in for homework and live rooms.
+import { sql, type Kysely } from 'kysely';
+import {
+	isForRole,
+	isSafetyTriggered,
+	LIST_ENTRY_MAX,
+	mayLockSection,
+	validateAnswer
+} from '$lib/exercises/definition';
+import { isStorable, unstorableMessage } from '$lib/input';
+import type { Database } from '../db/schema';
+import { partnerIds, type RoomContext } from './context';
+import { runBatched } from './commit-batch';
+import { coupleArchived, itemNamed, mustBe, roomCommand, sectionCommand } from './commands';
+import { reveal } from './control';
+import * as roomEvents from './events';
+import type { StoredEvent } from './events';
+import { failure, type Failure, type WriteResult } from './outcome';
+import { replay } from './receipts';
+
+export interface AnswerInput {
+	opId: string;
+	itemId: string;
+	value: unknown;
+}
+
+export async function saveAnswer(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: AnswerInput
+): Promise<WriteResult<{ safety: boolean }>> {
+	const refused = mustBe(context, 'partner');
+	if (refused) return refused;
+	const found = itemNamed(context.definition, input.itemId);
+	if (!found.ok) return found;
+	const { item, section } = found;
+	if (!isForRole(item, context.actor.role)) {
+		return failure('forbidden', `Item "${item.id}" is for the other partner.`);
+	}
+	const checked = validateAnswer(item, input.value);
+	if (!checked.ok) return failure('invalid-answer', checked.message);
+
+	// The hot path of a live room is one statement, atomic on its own: it takes the next seq only while
+	// the section is open to this partner and the opId is new (the row lock orders writers), then stores
+	// the receipt, the answer, any safety flag and the event. No row means a repeat or a refusal.
+	const opId = input.opId;
+	const assignmentId = context.assignment.id;
+	const userId = context.actor.userId;
+	const safety = isSafetyTriggered(item, checked.value);
+	const payload = { itemId: item.id, sectionId: section.id, value: checked.value };
+	const statement = sql<{ seq: number }>`
+		with bumped as (
+			update assignments set last_seq = last_seq + 1
+			where id = ${assignmentId} and status = 'open'
+				and (mode = 'homework' or current_section_id = ${section.id})
+				and not exists (select 1 from couples where id = ${context.coupleId}
+					and archived_at is not null)
+				and not exists (select 1 from section_locks where assignment_id = ${assignmentId}
+					and section_id = ${section.id} and user_id = ${userId})
+				and not exists (select 1 from section_reveals where assignment_id = ${assignmentId}
+					and section_id = ${section.id})
+				and not exists (select 1 from op_receipts where user_id = ${userId} and op_id = ${opId})
+			returning last_seq
+		), receipt as (
+			insert into op_receipts (user_id, op_id, assignment_id, result)
+			select ${userId}, ${opId}, ${assignmentId}, jsonb_build_object('seq', last_seq, 'safety', ${safety}::boolean)
+			from bumped
+			on conflict do nothing
+			returning (result ->> 'seq')::int as seq
+		), saved as (
+			insert into responses (assignment_id, user_id, item_id, value, updated_at)
+			select ${assignmentId}, ${userId}, ${item.id}, ${JSON.stringify(checked.value)}::jsonb, now() from receipt
+			on conflict (assignment_id, user_id, item_id)
+			do update set value = excluded.value, updated_at = excluded.updated_at
+		), flagged as (
+			insert into safety_flags (assignment_id, couple_id, user_id, item_id)
+			select ${assignmentId}, ${context.coupleId}, ${userId}, ${item.id} from receipt where ${safety}::boolean
+		)
+		insert into room_events (assignment_id, seq, type, actor_id, payload)
+		select ${assignmentId}, seq, 'answer-saved', ${userId}, ${JSON.stringify(payload)}::jsonb from receipt
+		returning seq`.compile(db);
+	const { rows } = await runBatched(db, statement, assignmentId);
+	if (rows.length) {
+		const event: StoredEvent = { seq: rows[0].seq, type: 'answer-saved', actorId: userId, payload };
+		return { ok: true, seq: event.seq, safety, events: [event], replayed: false };
+	}
+	const earlier = await replay<{ safety: boolean }>(db, context, opId);
+	if (earlier) return earlier;
+	return whyNotSaved(db, context, section);
+}
+
+/** Says why an answer to a section was not stored (only read when the save wrote nothing). */
+async function whyNotSaved(
+	db: Kysely<Database>,
+	context: RoomContext,
+	section: { id: string; title: string }
+): Promise<Failure> {
+	const assignment = await db
+		.selectFrom('assignments')
+		.innerJoin('couples', 'couples.id', 'assignments.couple_id')
+		.select([
+			'assignments.status',
+			'assignments.mode',
+			'assignments.current_section_id',
+			'couples.archived_at'
+		])
+		.where('assignments.id', '=', context.assignment.id)
+		.executeTakeFirstOrThrow();
+	if (assignment.archived_at !== null) return coupleArchived();
+	if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+	if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
+		return failure('section-not-current', `"${section.title}" is not the section the room is on.`);
+	}
+	return failure('section-locked', `You have locked "${section.title}"; its answers are final.`);
+}
+
+async function sectionState(trx: Kysely<Database>, assignmentId: string, sectionId: string) {
+	const [locks, reveal] = await Promise.all([
+		trx
+			.selectFrom('section_locks')
+			.select('user_id')
+			.where('assignment_id', '=', assignmentId)
+			.where('section_id', '=', sectionId)
+			.execute(),
+		trx
+			.selectFrom('section_reveals')
+			.select('revealed_at')
+			.where('assignment_id', '=', assignmentId)
+			.where('section_id', '=', sectionId)
+			.executeTakeFirst()
+	]);
+	return { lockedBy: new Set(locks.map((l) => l.user_id)), isRevealed: !!reveal };
+}
+
+export async function lockSection(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: string; sectionId: string }
+): Promise<WriteResult<{ revealed: boolean }>> {
+	return sectionCommand(db, context, input, 'partner', async (trx, section, assignment) => {
+		if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
+			return failure(
+				'section-not-current',
+				`"${section.title}" is not the section the room is on.`
+			);
+		}
+		const state = await sectionState(trx, context.assignment.id, section.id);
+		if (state.lockedBy.has(context.actor.userId)) {
+			return failure('section-locked', `You have already locked "${section.title}".`);
+		}
+		const mine = section.items.filter((item) => isForRole(item, context.actor.role));
+		const answered = await trx
+			.selectFrom('responses')
+			.select('item_id')
+			.where('assignment_id', '=', context.assignment.id)
+			.where('user_id', '=', context.actor.userId)
+			.execute();
+		if (
+			!mayLockSection(
+				mine,
+				answered.map((r) => r.item_id)
+			)
+		) {
+			return failure(
+				'nothing-answered',
+				`Answer at least one question in "${section.title}" before you lock it.`
+			);
+		}
+		await trx
+			.insertInto('section_locks')
+			.values({
+				assignment_id: context.assignment.id,
+				user_id: context.actor.userId,
+				section_id: section.id
+			})
+			.execute();
+		const events = [
+			await roomEvents.append(trx, context.assignment.id, 'section-locked', context.actor.userId, {
+				sectionId: section.id
+			})
+		];
+		// When every joined partner has locked, both see the section's answers at once, in one event.
+		const partners = partnerIds(context);
+		const allLocked =
+			partners.length === 2 &&
+			partners.every((id) => id === context.actor.userId || state.lockedBy.has(id));
+		if (allLocked && !state.isRevealed) events.push(await reveal(trx, context, section.id, null));
+		return { ok: true, revealed: allLocked, events };
+	});
+}
+
+/** A joint list entry added or removed, or a whole joint value replaced (last write wins, the previous kept). */
+export async function saveJoint(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: string; itemId: string; value: unknown }
+): Promise<WriteResult> {
+	const found = itemNamed(context.definition, input.itemId);
+	if (!found.ok) return found;
+	const { item, section } = found;
+	if (!item.joint) return failure('forbidden', `Item "${item.id}" has no joint answer.`);
+
+	let change: { add?: string; remove?: string; value?: unknown };
+	if (item.type === 'list') {
+		const op = input.value as { add?: unknown; remove?: unknown } | null;
+		const entry =
+			typeof op?.add === 'string'
+				? op.add.trim()
+				: typeof op?.remove === 'string'
+					? op.remove
+					: null;
+		if (!entry || entry.length > LIST_ENTRY_MAX) {
+			return failure(
+				'invalid-answer',
+				`Item "${item.id}": send {add: "text"} or {remove: "text"}, up to ${LIST_ENTRY_MAX} characters.`
+			);
+		}
+		if (!isStorable(entry))
+			return failure('invalid-answer', `Item "${item.id}": ${unstorableMessage('the entry')}`);
+		change = typeof op?.add === 'string' ? { add: entry } : { remove: entry };
+	} else {
+		const checked = validateAnswer(item, input.value);
+		if (!checked.ok) return failure('invalid-answer', checked.message);
+		change = { value: checked.value };
+	}
+
+	return roomCommand(db, context, input.opId, context.actor.kind, async (trx) => {
+		const existing = await trx
+			.selectFrom('joint_answers')
+			.select('value')
+			.where('assignment_id', '=', context.assignment.id)
+			.where('item_id', '=', item.id)
+			.executeTakeFirst();
+		let value: unknown;
+		if (item.type === 'list') {
+			const list = Array.isArray(existing?.value) ? (existing.value as string[]) : [];
+			if (change.add !== undefined) {
+				if (list.length >= 50)
+					return failure('invalid-answer', `Item "${item.id}" holds at most 50 entries.`);
+				value = list.includes(change.add) ? list : [...list, change.add];
+			} else value = list.filter((entry) => entry !== change.remove);
+		} else value = change.value;
+		await trx
+			.insertInto('joint_answers')
+			.values({
+				assignment_id: context.assignment.id,
+				item_id: item.id,
+				value: JSON.stringify(value),
+				updated_by: context.actor.userId,
+				updated_at: new Date()
+			})
+			.onConflict((oc) =>
+				oc.columns(['assignment_id', 'item_id']).doUpdateSet({
+					value: JSON.stringify(value),
+					updated_by: context.actor.userId,
+					updated_at: new Date()
+				})
+			)
+			.execute();
+		const event = await roomEvents.append(
+			trx,
+			context.assignment.id,
+			'joint-saved',
+			context.actor.userId,
+			{
+				itemId: item.id,
+				sectionId: section.id,
+				value,
+				previous: existing?.value ?? null
+			}
+		);
+		return { ok: true, events: [event] };
+	});
+}

@@ -1,0 +1,107 @@
+// The room context: everything known about one assignment from where one person stands, and the
+// one answer to "may this person open this assignment" (its couple's therapist or one of its partners).
+import type { Kysely } from 'kysely';
+import type { ExerciseDefinition } from '$lib/exercises/definition';
+import { isId } from '$lib/input';
+import type { Assignment, Database, PartnerRole } from '../db/schema';
+import type { SessionUser } from '../auth/session';
+
+export interface RoomMember {
+	userId: string | null;
+	slot: 1 | 2;
+	name: string;
+	role: PartnerRole;
+}
+
+/** Everything known about an assignment from where one person stands. */
+export interface RoomContext {
+	assignment: Assignment;
+	definition: ExerciseDefinition;
+	definitionKey: string;
+	definitionVersion: number;
+	coupleId: string;
+	coupleLabel: string;
+	rolesApply: boolean;
+	therapistId: string;
+	members: RoomMember[];
+	actor: {
+		userId: string;
+		kind: 'therapist' | 'partner';
+		/** The partner's role in this couple ('none' for the therapist or when roles do not apply). */
+		role: PartnerRole;
+	};
+}
+
+/** Loads an assignment for a user, or null when it does not exist or is not theirs (callers answer 404). */
+export async function loadContext(
+	db: Kysely<Database>,
+	user: Pick<SessionUser, 'id' | 'role'>,
+	assignmentId: string
+): Promise<RoomContext | null> {
+	if (!isId(assignmentId)) return null;
+	const row = await db
+		.selectFrom('assignments')
+		.innerJoin('couples', 'couples.id', 'assignments.couple_id')
+		.innerJoin('exercise_definitions as def', 'def.id', 'assignments.definition_id')
+		.selectAll('assignments')
+		.select([
+			'couples.therapist_id',
+			'couples.label',
+			'couples.roles_apply',
+			'def.definition',
+			'def.key as definition_key',
+			'def.version as definition_version'
+		])
+		.where('assignments.id', '=', assignmentId)
+		.executeTakeFirst();
+	if (!row) return null;
+
+	const memberRows = await db
+		.selectFrom('couple_members')
+		.select(['user_id', 'slot', 'display_name', 'role'])
+		.where('couple_id', '=', row.couple_id)
+		.orderBy('slot')
+		.execute();
+	const members: RoomMember[] = memberRows.map((m) => ({
+		userId: m.user_id,
+		slot: m.slot,
+		name: m.display_name,
+		role: row.roles_apply ? m.role : 'none'
+	}));
+
+	let actor: RoomContext['actor'];
+	if (user.role === 'therapist') {
+		if (row.therapist_id !== user.id) return null;
+		actor = { userId: user.id, kind: 'therapist', role: 'none' };
+	} else {
+		const me = members.find((m) => m.userId === user.id);
+		if (!me) return null;
+		actor = { userId: user.id, kind: 'partner', role: me.role };
+	}
+
+	const {
+		therapist_id,
+		label,
+		roles_apply,
+		definition,
+		definition_key,
+		definition_version,
+		...assignment
+	} = row;
+	return {
+		assignment,
+		definition: definition as ExerciseDefinition,
+		definitionKey: definition_key,
+		definitionVersion: definition_version,
+		coupleId: row.couple_id,
+		coupleLabel: label,
+		rolesApply: roles_apply,
+		therapistId: therapist_id,
+		members,
+		actor
+	};
+}
+
+export function partnerIds(context: RoomContext): string[] {
+	return context.members.flatMap((m) => (m.userId ? [m.userId] : []));
+}

@@ -1,0 +1,132 @@
+// The therapist's control of a room: moving it to a section, revealing or re-opening a section, and
+// ending it; and the reveal itself, which a lock by the second partner also triggers.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import * as audit from '../audit';
+import { roomCommand, sectionCommand, sectionNamed } from './commands';
+import type { RoomContext } from './context';
+import * as roomEvents from './events';
+import type { StoredEvent } from './events';
+import { failure, type WriteResult } from './outcome';
+
+/** Collects the partners' answers of a section for the reveal event (values filtered per recipient later). */
+async function sectionAnswers(trx: Kysely<Database>, context: RoomContext, sectionId: string) {
+	const section = sectionNamed(context, sectionId);
+	const itemIds = section?.items.map((i) => i.id) ?? [];
+	if (itemIds.length === 0) return {};
+	const rows = await trx
+		.selectFrom('responses')
+		.select(['user_id', 'item_id', 'value'])
+		.where('assignment_id', '=', context.assignment.id)
+		.where('item_id', 'in', itemIds)
+		.execute();
+	const answers: Record<string, Record<string, unknown>> = {};
+	for (const row of rows) (answers[row.user_id] ??= {})[row.item_id] = row.value;
+	return answers;
+}
+
+export async function reveal(
+	trx: Kysely<Database>,
+	context: RoomContext,
+	sectionId: string,
+	by: string | null
+): Promise<StoredEvent> {
+	await trx
+		.insertInto('section_reveals')
+		.values({ assignment_id: context.assignment.id, section_id: sectionId, revealed_by: by })
+		.onConflict((oc) => oc.columns(['assignment_id', 'section_id']).doNothing())
+		.execute();
+	return roomEvents.append(trx, context.assignment.id, 'section-revealed', by, {
+		sectionId,
+		answers: await sectionAnswers(trx, context, sectionId)
+	});
+}
+
+/** The therapist moves a live room to a section. */
+export async function advance(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: string; sectionId: string }
+): Promise<WriteResult> {
+	return sectionCommand(db, context, input, 'therapist', async (trx, section, assignment) => {
+		if (assignment.mode !== 'live')
+			return failure('bad-request', 'Only a live room moves between sections.');
+		await trx
+			.updateTable('assignments')
+			.set({ current_section_id: section.id })
+			.where('id', '=', context.assignment.id)
+			.execute();
+		const event = await roomEvents.append(
+			trx,
+			context.assignment.id,
+			'section-opened',
+			context.actor.userId,
+			{ sectionId: section.id }
+		);
+		return { ok: true, events: [event] };
+	});
+}
+
+/** The therapist reveals a section early, or re-opens it so the partners can change their answers (audited). */
+export async function overrideSection(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: string; sectionId: string; action: 'reveal' | 'reopen' }
+): Promise<WriteResult> {
+	return sectionCommand(db, context, input, 'therapist', async (trx, section) => {
+		let event: StoredEvent;
+		if (input.action === 'reveal') {
+			event = await reveal(trx, context, section.id, context.actor.userId);
+		} else {
+			await trx
+				.deleteFrom('section_locks')
+				.where('assignment_id', '=', context.assignment.id)
+				.where('section_id', '=', section.id)
+				.execute();
+			await trx
+				.deleteFrom('section_reveals')
+				.where('assignment_id', '=', context.assignment.id)
+				.where('section_id', '=', section.id)
+				.execute();
+			event = await roomEvents.append(
+				trx,
+				context.assignment.id,
+				'section-reopened',
+				context.actor.userId,
+				{ sectionId: section.id }
+			);
+		}
+		await audit.record(trx, {
+			actorId: context.actor.userId,
+			action: input.action === 'reveal' ? 'room.section.reveal' : 'room.section.reopen',
+			targetType: 'assignment',
+			targetId: context.assignment.id,
+			coupleId: context.coupleId,
+			detail: { sectionId: section.id }
+		});
+		return { ok: true, events: [event] };
+	});
+}
+
+/** The therapist ends the exercise: the room becomes read-only and its results join the couple's record. */
+export async function close(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: string }
+): Promise<WriteResult> {
+	return roomCommand(db, context, input.opId, 'therapist', async (trx) => {
+		await trx
+			.updateTable('assignments')
+			.set({ status: 'closed', closed_at: new Date() })
+			.where('id', '=', context.assignment.id)
+			.execute();
+		const event = await roomEvents.append(
+			trx,
+			context.assignment.id,
+			'room-closed',
+			context.actor.userId,
+			{}
+		);
+		return { ok: true, events: [event] };
+	});
+}

@@ -1,0 +1,40 @@
+// Sends a room's committed events to each member, each projected for its recipient (never a
+// room-wide emit of raw answers), on this instance and, in one message, on the others.
+import {
+	liveNamespace,
+	isClustered,
+	memberRoom,
+	type Delivery,
+	type LiveNamespace
+} from '../realtime/server';
+import type { RoomContext } from './context';
+import * as roomEvents from './events';
+import type { StoredEvent } from './events';
+
+export const DELIVER = 'room:deliver' as const;
+
+/** Used by socket handlers and by pages that write to a room (homework saves, the couple page). */
+export function broadcast(context: RoomContext, events: StoredEvent[]) {
+	const live = liveNamespace();
+	if (!live || events.length === 0) return;
+	const recipients = roomEvents.recipients(context);
+	const none = new Set<string>();
+	const deliveries: Delivery[] = [];
+	for (const event of events) {
+		for (const viewer of recipients) {
+			const projected = roomEvents.project(context, viewer, event, none);
+			if (projected)
+				deliveries.push({
+					room: memberRoom(context.assignment.id, viewer.userId),
+					event: projected
+				});
+		}
+	}
+	deliver(live, deliveries);
+	// Other instances get the already-projected events in one message (one NOTIFY), not one per recipient.
+	if (isClustered(live)) live.serverSideEmit(DELIVER, deliveries);
+}
+
+export function deliver(live: LiveNamespace, deliveries: Delivery[]) {
+	for (const { room, event } of deliveries) live.local.to(room).emit('room:event', event);
+}
