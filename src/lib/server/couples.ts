@@ -3,6 +3,7 @@ import type { Kysely, Updateable } from 'kysely';
 import type { CouplesTable, Database, PartnerRole } from './db/schema';
 import type { SessionUser } from './auth/session';
 import * as audit from './audit';
+import * as schedules from './schedules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -204,9 +205,10 @@ export function setArchived(
 		values: { archived_at: archived ? new Date() : null },
 		action: archived ? 'couple.archived' : 'couple.restored',
 		ip,
-		// An archived couple cannot be joined: outstanding invites stop working.
+		// An archived couple cannot be joined: outstanding invites stop working, and its schedules pause.
 		alongside: async (trx) => {
 			if (!archived) return;
+			await schedules.pauseForCouple(trx, coupleId);
 			await trx
 				.updateTable('invites')
 				.set({ revoked_at: new Date() })

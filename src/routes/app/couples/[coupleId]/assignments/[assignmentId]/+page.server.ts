@@ -2,9 +2,9 @@ import { error, fail } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/guards';
 import * as assignments from '$lib/server/assignments';
-import * as homework from '$lib/server/homework';
 import * as results from '$lib/server/results';
-import { sendReminder } from '$lib/server/reminder-email';
+import * as reminders from '$lib/server/reminders';
+import * as outbox from '$lib/server/outbox';
 import type { Actions, PageServerLoad } from './$types';
 
 async function contextFor(locals: App.Locals, coupleId: string, assignmentId: string) {
@@ -28,25 +28,13 @@ export const actions = {
 	nudge: async ({ locals, params, request, url }) => {
 		const context = await contextFor(locals, params.coupleId, params.assignmentId);
 		const partnerId = String((await request.formData()).get('partnerId') ?? '');
-		const sent = await homework.nudge(db(), context, partnerId);
+		const sent = await reminders.nudge(db(), context, partnerId, url.origin);
 		if (!sent.ok) return fail(400, { nudge: { partnerId, message: sent.message } });
-		const people = await db()
-			.selectFrom('users')
-			.select(['id', 'email', 'display_name'])
-			.where('id', 'in', [partnerId, context.actor.userId])
-			.execute();
-		const partner = people.find((p) => p.id === partnerId)!;
-		const therapist = people.find((p) => p.id === context.actor.userId)!;
-		const emailed = await sendReminder({
-			to: partner.email,
-			partnerName: partner.display_name,
-			therapistName: therapist.display_name,
-			link: `${url.origin}/c/assignments/${context.assignment.id}`
-		});
-		if (emailed === 'sent') await homework.markEmailed(db(), sent.id);
-		const how = emailed === 'sent' ? 'on their home page and by email' : 'on their home page';
+		outbox.wake();
+		const partner = context.members.find((m) => m.userId === partnerId)!;
+		const how = sent.emailId ? 'on their home page; an email is on its way' : 'on their home page';
 		return {
-			nudge: { partnerId, message: `Reminder sent. ${partner.display_name} will see it ${how}.` }
+			nudge: { partnerId, message: `Reminder sent. ${partner.name} will see it ${how}.` }
 		};
 	}
 } satisfies Actions;
