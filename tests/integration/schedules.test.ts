@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '$lib/server/db/schema';
+import type { HomeworkTables } from '$lib/server/homework-schema';
 import * as assignments from '$lib/server/assignments';
 import * as couples from '$lib/server/couples';
 import * as exercises from '$lib/server/exercises';
@@ -87,6 +88,7 @@ async function occurrences(scheduleId: string) {
 
 async function remindersSent() {
 	const rows = await db
+		.withTables<HomeworkTables>()
 		.selectFrom('nudges as n')
 		.innerJoin('assignments as a', 'a.id', 'n.assignment_id')
 		.select(['a.occurrence', 'n.user_id', 'n.kind', 'n.created_at', 'n.email_id'])
