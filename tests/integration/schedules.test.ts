@@ -184,6 +184,10 @@ describe('a weekly schedule over simulated weeks', () => {
 			nextDueAt: null,
 			current: null
 		});
+		// The therapist home counts the two missed ones.
+		const missed = await schedules.missedSince(db, practice.therapist.id, at(0));
+		expect(missed.map((m) => m.assignmentId)).toEqual([made[4].id, made[2].id]);
+		expect(await schedules.missedSince(db, practice.stranger.id, at(0))).toEqual([]);
 		// Running the scheduler again, later, finds nothing left to do.
 		expect(await scheduler.runDue(db, at(60), schedules.work)).toBe(0);
 	});
@@ -325,6 +329,19 @@ describe('the therapist’s changes', () => {
 			nextDueAt: null
 		});
 		expect((await schedules.resume(db, who(scheduleId), at(60))).ok).toBe(false);
+	});
+
+	it('resumed before the open occurrence is due, never schedules the next one before it', async () => {
+		const { scheduleId } = await weekly();
+		await schedules.pause(db, who(scheduleId), at(1));
+		// Resumed on Tuesday: the next Wednesday is the open one's own due day, so a week later.
+		await schedules.resume(db, who(scheduleId), at(2));
+		await runClock(at(2), at(8), 12);
+		const made = await occurrences(scheduleId);
+		expect(made.map((o) => [o.due_at!.toISOString(), o.missed_at?.toISOString() ?? null])).toEqual([
+			[dueOn(3).toISOString(), at(7).toISOString()],
+			[dueOn(10).toISOString(), null]
+		]);
 	});
 
 	it('moves the occurrences still to open to another weekday, from the next one', async () => {

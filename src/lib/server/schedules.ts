@@ -489,6 +489,16 @@ async function changeOwnSchedule(
 
 type Who = Parameters<typeof changeOwnSchedule>[1];
 
+/** When the schedule's latest opened occurrence is due. */
+async function lastOpenedDue(trx: Kysely<Database>, scheduleId: string): Promise<Date | null> {
+	const last = await trx
+		.selectFrom('assignments')
+		.select((eb) => eb.fn.max('due_at').as('due'))
+		.where('schedule_id', '=', scheduleId)
+		.executeTakeFirst();
+	return last?.due ? new Date(last.due) : null;
+}
+
 const conflict = (message: string): ChangeResult => ({ ok: false, status: 409, message });
 
 /** Stops opening occurrences until resumed; the open one stays open, without automatic reminders. */
@@ -540,7 +550,10 @@ export function resume(db: Kysely<Database>, who: Who, now = new Date()) {
 			.where('id', '=', schedule.couple_id)
 			.executeTakeFirstOrThrow();
 		if (couple.archived_at) return conflict('Restore the couple before resuming its schedules.');
-		const nextDue = firstDueAfter(schedule.cadence, schedule.due_day, now);
+		// Never due before the one still open: it would close as missed before its own due date.
+		const lastDue = await lastOpenedDue(trx, schedule.id);
+		const after = lastDue && lastDue > now ? lastDue : now;
+		const nextDue = firstDueAfter(schedule.cadence, schedule.due_day, after);
 		const isOver = !isWithinEnd(schedule, schedule.next_occurrence, nextDue);
 		const resumed = await trx
 			.updateTable('schedules')
@@ -593,12 +606,7 @@ export function changeDay(db: Kysely<Database>, who: Who, dueDay: number, now = 
 		}
 		if (schedule.status !== 'active' && schedule.status !== 'paused')
 			return conflict('This schedule has ended; there is no day to change.');
-		const last = await trx
-			.selectFrom('assignments')
-			.select((eb) => eb.fn.max('due_at').as('due'))
-			.where('schedule_id', '=', schedule.id)
-			.executeTakeFirst();
-		const floor = Math.max(now.getTime(), last?.due ? new Date(last.due).getTime() : 0);
+		const floor = Math.max(now.getTime(), (await lastOpenedDue(trx, schedule.id))?.getTime() ?? 0);
 		let nextDue = schedule.next_due_at
 			? movedDue(schedule.cadence, dueDay, schedule.next_due_at)
 			: null;
