@@ -63,6 +63,13 @@ describe('the assign form’s repeat fields', () => {
 			expect(body, JSON.stringify(fields)).toContain(message);
 			expect(body, JSON.stringify(fields)).toContain('Kept when refused');
 		}
+		const broken = await therapist.request(`/app/couples/${coupleId}/assign`, {
+			method: 'POST',
+			body: 'not a form',
+			headers: { 'content-type': 'multipart/form-data; boundary=x', accept: 'text/html' }
+		});
+		expect(broken.status).toBe(400);
+		expect(await broken.text()).toContain('That form could not be read.');
 	});
 
 	it('sets a weekly schedule: the couple page shows it, the partner sees its one open occurrence', async () => {

@@ -160,7 +160,14 @@ export const actions = {
 		const { user } = requireTherapist(locals);
 		const couple = await coupleOf(user.id, params.coupleId);
 		if (!couple) error(404, 'There is no such couple, or it is not yours.');
-		const formData = await request.formData();
+		// A body that is not a readable form is refused like any other bad input, never a 500.
+		const formData = await request.formData().catch(() => null);
+		if (!formData) {
+			return fail(400, {
+				errors: { form: 'That form could not be read. Reload the page and try again.' },
+				values: {} as Record<string, string>
+			});
+		}
 		const parsed = parseForm(formData, Assign);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const input = parsed.data;

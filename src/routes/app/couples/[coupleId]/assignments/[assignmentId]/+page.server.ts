@@ -27,7 +27,8 @@ export const load = (async ({ locals, params }) => {
 export const actions = {
 	nudge: async ({ locals, params, request, url }) => {
 		const context = await contextFor(locals, params.coupleId, params.assignmentId);
-		const partnerId = String((await request.formData()).get('partnerId') ?? '');
+		const formData = await request.formData().catch(() => null);
+		const partnerId = String(formData?.get('partnerId') ?? '');
 		const sent = await reminders.nudge(db(), context, partnerId, url.origin);
 		if (!sent.ok) return fail(400, { nudge: { partnerId, message: sent.message } });
 		outbox.wake();
