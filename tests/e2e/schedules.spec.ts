@@ -9,6 +9,7 @@ const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Frida
 /** Answers every item of each section in turn (a middle value, the first option, a line of text) and locks it. */
 async function answerAndLock(page: Page) {
 	const lock = page.getByRole('button', { name: 'Lock my answers for this section' });
+	await lock.waitFor();
 	while (await lock.isVisible()) {
 		const items = page.locator('section[aria-labelledby="section-heading"] fieldset');
 		const count = await items.count();
@@ -32,6 +33,8 @@ async function answerAndLock(page: Page) {
 test('a weekly schedule: one open occurrence for each partner, the schedule on the couple page, a longer trend once answered', async ({
 	browser
 }) => {
+	// Three people, two of whom answer a whole exercise, with an axe check at each step.
+	test.slow();
 	const therapist = await person(browser, 'therapist@trellis.test');
 	await therapist.page.getByRole('link', { name: 'Priya & Tom', exact: true }).last().click();
 	await therapist.page.waitForURL(/\/app\/couples\/[0-9a-f-]{36}$/);
