@@ -15,7 +15,7 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { isCrossSiteWrite } from '$lib/server/auth/origin';
-import { startup } from '$lib/server/startup';
+import { startup, stopBackgroundWork } from '$lib/server/startup';
 import { attachRealtime } from '$lib/server/realtime';
 import { liveServer } from '$lib/server/realtime/server';
 
@@ -24,8 +24,11 @@ export const init: ServerInit = async () => {
 	await startup();
 	const io = liveServer();
 	if (io) await attachRealtime(io);
-	// server.js awaits this after draining requests, so PGlite is closed cleanly before exit.
-	(globalThis as { __trellisClose?: () => Promise<void> }).__trellisClose = closeConnection;
+	// server.js awaits this after draining requests: the background work stops, then PGlite closes cleanly.
+	(globalThis as { __trellisClose?: () => Promise<void> }).__trellisClose = async () => {
+		await stopBackgroundWork();
+		await closeConnection();
+	};
 };
 
 const authenticate: Handle = async ({ event, resolve }) => {

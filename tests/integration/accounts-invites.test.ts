@@ -1,8 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
+import { describe, expect, it } from 'vitest';
 import * as couples from '$lib/server/couples';
 import * as invites from '$lib/server/auth/invites';
-import { sendInvite } from '$lib/server/email';
 import { verifyPassword } from '$lib/server/auth/password';
 import { useTestDatabase } from '../helpers/database';
 import { PASSWORD, makeUser } from './accounts-support';
@@ -214,51 +212,5 @@ describe('partner invites', () => {
 		for (const token of ['', 'x', 'a'.repeat(40), '../../etc', '%00'.repeat(20)]) {
 			expect((await invites.lookup(database.db, token)).status).toBe('unknown');
 		}
-	});
-});
-
-describe('invite email', () => {
-	let server: SMTPServer | null = null;
-	afterEach(async () => {
-		delete process.env.SMTP_URL;
-		await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-		server = null;
-	});
-
-	it('sends nothing without SMTP_URL, and the link by email when it is set', async () => {
-		const message = {
-			to: 'alex@example.test',
-			partnerName: 'Alex',
-			therapistName: 'Dr. Test',
-			link: 'http://localhost/invite/abc',
-			expiresAt: new Date()
-		};
-		delete process.env.SMTP_URL;
-		expect(await sendInvite(message)).toBe('not-configured');
-
-		const received: string[] = [];
-		server = new SMTPServer({
-			authOptional: true,
-			disabledCommands: ['STARTTLS'],
-			onData(stream, _session, callback) {
-				let data = '';
-				stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
-				stream.on('end', () => {
-					received.push(data);
-					callback();
-				});
-			}
-		});
-		await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-		const address = server.server.address();
-		const port = typeof address === 'object' && address ? address.port : 0;
-		process.env.SMTP_URL = `smtp://127.0.0.1:${port}`;
-		expect(await sendInvite(message)).toBe('sent');
-		expect(received).toHaveLength(1);
-		expect(received[0]).toContain('To: alex@example.test');
-		expect(received[0]).toContain('http://localhost/invite/abc');
-
-		process.env.SMTP_URL = 'smtp://127.0.0.1:1';
-		expect(await sendInvite(message)).toBe('failed');
 	});
 });

@@ -1,7 +1,6 @@
 // Exercises at the domain level, on a real database: definitions and their versions, homework from
 // assignment to reveal, results, and safety flags.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import * as roomContext from '$lib/server/rooms/context';
 import * as assignments from '$lib/server/assignments';
@@ -10,7 +9,6 @@ import * as homework from '$lib/server/homework';
 import * as responses from '$lib/server/rooms/answers';
 import * as results from '$lib/server/rooms/results';
 import * as safety from '$lib/server/safety';
-import { sendReminder } from '$lib/server/reminder-email';
 import { viewFor } from '$lib/server/rooms/view';
 import { useTestDatabase } from '../helpers/database';
 import { testExercise } from '../helpers/exercise-fixture';
@@ -439,45 +437,5 @@ describe('safety items', () => {
 		expect(
 			(await safety.crisisResourcesForPartner(database.db, practice.alex.id)).map((r) => r.name)
 		).toEqual(['Samaritans']);
-	});
-});
-
-describe('reminder email', () => {
-	let server: SMTPServer | null = null;
-	afterEach(async () => {
-		delete process.env.SMTP_URL;
-		await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-		server = null;
-	});
-
-	it('is sent only with SMTP_URL, with the link and no exercise content', async () => {
-		const message = {
-			to: 'alex@example.test',
-			partnerName: 'Alex',
-			therapistName: 'Dr. Test',
-			link: 'http://localhost/c/assignments/abc'
-		};
-		delete process.env.SMTP_URL;
-		expect(await sendReminder(message)).toBe('not-configured');
-		const received: string[] = [];
-		server = new SMTPServer({
-			authOptional: true,
-			disabledCommands: ['STARTTLS'],
-			onData(stream, _session, callback) {
-				let data = '';
-				stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
-				stream.on('end', () => {
-					received.push(data);
-					callback();
-				});
-			}
-		});
-		await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-		const address = server.server.address();
-		process.env.SMTP_URL = `smtp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-		expect(await sendReminder(message)).toBe('sent');
-		expect(received).toHaveLength(1);
-		expect(received[0]).toContain('http://localhost/c/assignments/abc');
-		expect(received[0]).not.toMatch(/boundar|forgive|affair/i);
 	});
 });

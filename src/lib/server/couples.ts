@@ -4,6 +4,7 @@ import type { CouplesTable, Database, PartnerRole } from './db/schema';
 import type { SessionUser } from './auth/session';
 import { isId } from '$lib/input';
 import * as audit from './audit';
+import * as schedules from './schedules';
 
 /** Ids of the couples a user may enter: a therapist's own, a partner's memberships. */
 export async function idsFor(db: Kysely<Database>, user: Pick<SessionUser, 'id' | 'role'>) {
@@ -199,9 +200,10 @@ export function setArchived(
 		values: { archived_at: archived ? new Date() : null },
 		action: archived ? 'couple.archived' : 'couple.restored',
 		ip,
-		// An archived couple cannot be joined: outstanding invites stop working.
+		// An archived couple cannot be joined: outstanding invites stop working, and its schedules pause.
 		alongside: async (trx) => {
 			if (!archived) return;
+			await schedules.pauseForCouple(trx, coupleId);
 			await trx
 				.updateTable('invites')
 				.set({ revoked_at: new Date() })

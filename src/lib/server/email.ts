@@ -1,9 +1,13 @@
-// Outgoing email through nodemailer. Only when SMTP_URL is set; otherwise nothing is sent and callers show the link instead.
+// Email: what Trellis writes (invites, reminders) and the SMTP transport the outbox sender uses. Nothing
+// is sent from a request: callers queue a message with outbox.enqueue in their own transaction.
+// No message names an exercise, an answer or (to anyone but the client) a client.
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { ReminderKind } from './homework-schema';
 
 let cached: { url: string; transport: Transporter } | null = null;
 
-function transport(): Transporter | null {
+/** The SMTP connection from SMTP_URL, or null when email is not set up. */
+export function smtpTransport(): Transporter | null {
 	const url = process.env.SMTP_URL?.trim();
 	if (!url) return null;
 	if (cached?.url !== url) cached = { url, transport: nodemailer.createTransport(url) };
@@ -14,46 +18,70 @@ export function isEmailConfigured(): boolean {
 	return !!process.env.SMTP_URL?.trim();
 }
 
-const from = () => process.env.SMTP_FROM?.trim() || 'Trellis <no-reply@trellis.invalid>';
+export const senderAddress = () =>
+	process.env.SMTP_FROM?.trim() || 'Trellis <no-reply@trellis.invalid>';
 
-export interface InviteEmail {
-	to: string;
+export interface EmailContent {
+	subject: string;
+	text: string;
+}
+
+const longDate = (date: Date) =>
+	date.toLocaleDateString('en-US', {
+		weekday: 'long',
+		month: 'long',
+		day: 'numeric',
+		timeZone: 'UTC'
+	});
+
+export function inviteEmail(message: {
 	partnerName: string;
 	therapistName: string;
 	link: string;
 	expiresAt: Date;
+}): EmailContent {
+	return {
+		subject: `${message.therapistName} invited you to Trellis`,
+		text: [
+			`Hello ${message.partnerName},`,
+			'',
+			`${message.therapistName} invited you to Trellis, where you will find the exercises for your sessions together.`,
+			'',
+			`Open this link to set your password (it works once, until ${longDate(message.expiresAt)}):`,
+			message.link,
+			'',
+			'If you did not expect this email, you can ignore it.'
+		].join('\n')
+	};
 }
 
-export type SendResult = 'sent' | 'not-configured' | 'failed';
-
-export async function sendInvite(message: InviteEmail): Promise<SendResult> {
-	const smtp = transport();
-	if (!smtp) return 'not-configured';
-	const expires = message.expiresAt.toLocaleDateString('en-US', {
-		weekday: 'long',
-		month: 'long',
-		day: 'numeric'
-	});
-	try {
-		await smtp.sendMail({
-			from: from(),
-			to: message.to,
-			subject: `${message.therapistName} invited you to Trellis`,
-			text: [
-				`Hello ${message.partnerName},`,
-				'',
-				`${message.therapistName} invited you to Trellis, where you will find the exercises for your sessions together.`,
-				'',
-				`Open this link to set your password (it works once, until ${expires}):`,
-				message.link,
-				'',
-				'If you did not expect this email, you can ignore it.'
-			].join('\n')
-		});
-		return 'sent';
-	} catch (error) {
-		// The address or server may be wrong; the therapist still has the link to copy.
-		console.error(`[email] invite not sent: ${error instanceof Error ? error.message : 'unknown'}`);
-		return 'failed';
-	}
+/**
+ * A homework reminder. It says that something is waiting and when it is due, never what it is: an
+ * email can be read by someone else in the house.
+ */
+export function reminderEmail(message: {
+	kind: ReminderKind;
+	partnerName: string;
+	therapistName: string;
+	dueAt: Date | null;
+	origin: string;
+}): EmailContent {
+	const due = message.dueAt ? ` It is due ${longDate(message.dueAt)}.` : '';
+	const opening = {
+		nudge: `${message.therapistName} sent you a gentle reminder about an exercise waiting for you in Trellis.${due}`,
+		opened: `A new exercise from ${message.therapistName} is waiting for you in Trellis.${due}`,
+		'due-tomorrow': `An exercise from ${message.therapistName} in Trellis is due tomorrow.`,
+		overdue: `An exercise from ${message.therapistName} in Trellis is past its due date. You can still do it.`
+	}[message.kind];
+	return {
+		subject: `A reminder from ${message.therapistName}`,
+		text: [
+			`Hello ${message.partnerName},`,
+			'',
+			opening,
+			`${message.origin}/c`,
+			'',
+			`To stop these emails, turn them off on your account page: ${message.origin}/c/account`
+		].join('\n')
+	};
 }

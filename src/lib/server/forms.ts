@@ -36,13 +36,22 @@ export async function readForm<TSchema extends v.GenericSchema>(
 	schema: TSchema,
 	options: { omit?: string[] } = {}
 ): Promise<FormResult<v.InferOutput<TSchema>>> {
-	let formData: FormData;
-	try {
-		formData = await request.formData();
-	} catch {
-		return { ok: false, message: UNREADABLE_FORM, errors: { form: UNREADABLE_FORM }, values: {} };
-	}
+	const formData = await readFormData(request);
+	if (!formData) return unreadable();
 	return parseForm(formData, schema, options);
+}
+
+/** The posted form, or null when the body is not a readable form (for actions that parse in parts). */
+export async function readFormData(request: Request): Promise<FormData | null> {
+	try {
+		return await request.formData();
+	} catch {
+		return null;
+	}
+}
+
+export function unreadable(): FormResult<never> {
+	return { ok: false, message: UNREADABLE_FORM, errors: { form: UNREADABLE_FORM }, values: {} };
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
 import type { AssignmentMode, Database, PartnerRole } from './db/schema';
-import type { HomeworkTables } from './homework-schema';
+import type { HomeworkTables, ReminderKind } from './homework-schema';
 import type { RoomContext } from './rooms/context';
 import { definitionFor } from './rooms/visibility';
 
@@ -33,6 +33,10 @@ export interface AssignmentSummary {
 	note: string | null;
 	createdAt: Date;
 	partners: PartnerProgress[];
+	/** The schedule this is an occurrence of (0 first), and whether it closed unfinished as missed. */
+	scheduleId: string | null;
+	occurrence: number | null;
+	missed: boolean;
 }
 
 /** The sections a partner answers: those with at least one item meant for their role. */
@@ -87,6 +91,9 @@ export async function summaries(
 			'a.due_at',
 			'a.note',
 			'a.created_at',
+			'a.schedule_id',
+			'a.occurrence',
+			'a.missed_at',
 			'c.label',
 			'c.roles_apply'
 		])
@@ -204,7 +211,10 @@ export async function summaries(
 				row.mode === 'homework' && !isDone && row.due_at !== null && row.due_at.getTime() < now,
 			note: row.note,
 			createdAt: row.created_at,
-			partners
+			partners,
+			scheduleId: row.schedule_id,
+			occurrence: row.occurrence,
+			missed: row.missed_at !== null
 		};
 	});
 }
@@ -258,7 +268,7 @@ export interface PartnerHome {
 	due: (AssignmentSummary & { myStatus: PartnerStatus })[];
 	liveNow: AssignmentSummary[];
 	done: AssignmentSummary[];
-	reminders: { assignmentId: string; title: string; at: Date }[];
+	reminders: { assignmentId: string; title: string; at: Date; kind: ReminderKind }[];
 }
 
 /** What a partner sees on /c: homework still to do (overdue first), live rooms open now, recent work. */
@@ -291,19 +301,23 @@ export async function partnerHome(db: Kysely<Database>, userId: string): Promise
 		.selectFrom('nudges as n')
 		.innerJoin('assignments as a', 'a.id', 'n.assignment_id')
 		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
-		.select(['n.assignment_id', 'n.created_at', 'd.definition'])
+		.select(['n.assignment_id', 'n.created_at', 'n.kind', 'd.definition'])
 		.where('n.user_id', '=', userId)
 		.where('n.dismissed_at', 'is', null)
 		.where('a.status', '=', 'open')
 		.orderBy('n.created_at', 'desc')
 		.execute();
 	const stillDue = new Set(due.map((d) => d.id));
+	// The newest reminder of each assignment only: the scheduler's add up over a week.
+	const reminded = new Set<string>();
 	const reminders = nudgeRows
 		.filter((n) => stillDue.has(n.assignment_id))
+		.filter((n) => !reminded.has(n.assignment_id) && !!reminded.add(n.assignment_id))
 		.map((n) => ({
 			assignmentId: n.assignment_id,
 			title: (n.definition as ExerciseDefinition).title,
-			at: n.created_at
+			at: n.created_at,
+			kind: n.kind
 		}));
 	return { due, liveNow, done: done.slice(0, 10), reminders };
 }
@@ -399,15 +413,6 @@ export async function nudge(
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	return { ok: true, id: row.id };
-}
-
-export async function markEmailed(db: Kysely<Database>, nudgeId: string) {
-	await db
-		.withTables<HomeworkTables>()
-		.updateTable('nudges')
-		.set({ emailed_at: new Date() })
-		.where('id', '=', nudgeId)
-		.execute();
 }
 
 /** A partner opened the homework: its reminders are done. */

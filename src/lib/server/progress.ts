@@ -96,7 +96,16 @@ export async function coupleHistory(
 			.execute(),
 		db
 			.selectFrom('assignments')
-			.select(['id', 'definition_id', 'mode', 'status', 'created_at', 'due_at', 'closed_at'])
+			.select([
+				'id',
+				'definition_id',
+				'mode',
+				'status',
+				'created_at',
+				'due_at',
+				'closed_at',
+				'missed_at'
+			])
 			.where('couple_id', '=', coupleId)
 			.orderBy('created_at')
 			.execute()
@@ -192,8 +201,9 @@ export async function coupleHistory(
 		const { definition } = stored;
 		const given = answers.get(row.id) ?? {};
 		const locked = lockedBy.get(row.id) ?? new Map();
+		// A scheduled occurrence closed as missed is not finished work, whatever was answered of it.
 		const isComplete =
-			row.status === 'closed' ||
+			(row.status === 'closed' && row.missed_at === null) ||
 			(partners.length === 2 &&
 				partners.every(
 					(p) =>

@@ -1,5 +1,7 @@
-// What the server does once before answering: reach the database, migrate it, seed the demo when it is new.
-import { sql } from 'kysely';
+// What the server does once before answering: reach the database, migrate it, seed the demo when it
+// is new, and start the background work (the outbox sender and the scheduler) until shutdown.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './db/schema';
 import { connection } from './db';
 import { describeTarget, DatabaseConfigError } from './db/connect';
 import { migrateToLatest } from './db/migrate';
@@ -7,6 +9,10 @@ import { seedDemo, printDemoSignIns } from './demo/seed';
 import { appKeyring, KeyringError } from './crypto/keyring';
 import { verifyStoredKeys } from './crypto/stored-keys';
 import { installBuiltIns } from './exercises';
+import * as outbox from './outbox';
+import * as scheduler from './scheduler';
+import * as schedules from './schedules';
+import type { PollLoop } from './poll-loop';
 
 const key = Symbol.for('trellis.startup');
 type Holder = { [key]?: Promise<void> };
@@ -53,6 +59,32 @@ async function run() {
 		const seeded = await seedDemo(conn.db, { onlyIfEmpty: true });
 		if (seeded) printDemoSignIns();
 	}
+	startBackgroundWork(conn.db);
+}
+
+const backgroundKey = Symbol.for('trellis.background');
+type BackgroundHolder = { [backgroundKey]?: PollLoop[] };
+
+/** Every instance runs both loops: the database decides which instance does each piece of work. */
+function startBackgroundWork(db: Kysely<Database>) {
+	const holder = globalThis as BackgroundHolder;
+	if (holder[backgroundKey]) return;
+	const sender = outbox.startSender(db);
+	const work = scheduler.start(db, schedules.work, {
+		// Reminders the scheduler queued are sent at once rather than at the sender's next look.
+		afterRound: (done) => {
+			if (done > 0) sender.wake();
+		}
+	});
+	holder[backgroundKey] = [work, sender];
+}
+
+/** Stops the scheduler and the sender, each after its work in flight, before the database closes. */
+export async function stopBackgroundWork(): Promise<void> {
+	const holder = globalThis as BackgroundHolder;
+	const loops = holder[backgroundKey] ?? [];
+	delete holder[backgroundKey];
+	for (const loop of loops) await loop.stop();
 }
 
 export function startup(): Promise<void> {

@@ -4,10 +4,12 @@ import * as activity from '$lib/server/activity';
 import * as couples from '$lib/server/couples';
 import * as homework from '$lib/server/homework';
 import * as safety from '$lib/server/safety';
+import * as schedules from '$lib/server/schedules';
 import type { PageServerLoad } from './$types';
 
 const filters = ['active', 'archived', 'all'] as const;
 const ACTIVITY_DAYS = 14;
+const MISSED_DAYS = 28;
 
 export const load = (async ({ locals, url }) => {
 	const { user } = requireTherapist(locals);
@@ -17,11 +19,12 @@ export const load = (async ({ locals, url }) => {
 	const show = filters.find((f) => f === requested) ?? 'active';
 	const now = new Date();
 	const since = new Date(now.getTime() - ACTIVITY_DAYS * 24 * 3600_000);
-	const [list, flags, assignments, recent] = await Promise.all([
+	const [list, flags, assignments, recent, missed] = await Promise.all([
 		couples.listForTherapist(db(), user.id, { search, show }),
 		safety.openFlags(db(), user.id),
 		homework.summaries(db(), { therapistId: user.id, onlyOpen: true }),
-		activity.recent(db(), user.id, since)
+		activity.recent(db(), user.id, since),
+		schedules.missedSince(db(), user.id, new Date(now.getTime() - MISSED_DAYS * 24 * 3600_000))
 	]);
 	return {
 		couples: list,
@@ -30,6 +33,8 @@ export const load = (async ({ locals, url }) => {
 		flags,
 		work: homework.workThisWeek(assignments, now),
 		activity: recent,
-		activityDays: ACTIVITY_DAYS
+		activityDays: ACTIVITY_DAYS,
+		missed,
+		missedDays: MISSED_DAYS
 	};
 }) satisfies PageServerLoad;

@@ -1,6 +1,7 @@
 import { db } from '$lib/server/db';
 import { requirePartner } from '$lib/server/auth/guards';
 import * as homework from '$lib/server/homework';
+import * as schedules from '$lib/server/schedules';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {
@@ -26,8 +27,13 @@ export const load = (async ({ locals }) => {
 		homework.partnerHome(db(), user.id),
 		Promise.all(ids.map((id) => homework.agreements(db(), id)))
 	]);
+	const repeats = await schedules.labels(
+		db(),
+		home.due.flatMap((d) => (d.scheduleId ? [d.scheduleId] : []))
+	);
 	return {
 		home,
+		repeats: Object.fromEntries(repeats),
 		couples: memberships.map((m, index) => ({
 			...m,
 			agreements: agreements[index],

@@ -9,6 +9,8 @@ import { isUniqueViolation } from './sign-up';
 import { hashPassword, verifyPassword } from './password';
 import { isId } from '$lib/input';
 import type { Slot } from '../couples';
+import * as outbox from '../outbox';
+import { inviteEmail } from '../email';
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -28,13 +30,27 @@ export function isWellFormedToken(token: string): boolean {
 }
 
 export type IssueResult =
-	| { ok: true; token: string; expiresAt: Date; member: { name: string; email: string | null } }
+	| {
+			ok: true;
+			token: string;
+			expiresAt: Date;
+			member: { name: string; email: string | null };
+			/** The invite email in the outbox, when the partner has an address and email is set up. */
+			emailId: string | null;
+	  }
 	| { ok: false; reason: 'not-found' | 'joined' | 'archived' };
 
 /** Makes a new link for one partner of the therapist's couple; any earlier link for them stops working. */
 export async function issue(
 	db: Kysely<Database>,
-	input: { therapistId: string; coupleId: string; slot: Slot; ip?: string | null }
+	input: {
+		therapistId: string;
+		coupleId: string;
+		slot: Slot;
+		ip?: string | null;
+		/** To email the link too: queued in the outbox in the same transaction as the invite. */
+		email?: { therapistName: string; linkFor: (token: string) => string };
+	}
 ): Promise<IssueResult> {
 	if (!isId(input.coupleId)) return { ok: false, reason: 'not-found' };
 	return db.transaction().execute(async (trx) => {
@@ -86,11 +102,25 @@ export async function issue(
 			ip: input.ip ?? null,
 			detail: { slot: input.slot }
 		});
+		const emailId =
+			input.email && member.email
+				? await outbox.enqueue(trx, {
+						kind: 'invite',
+						to: member.email,
+						...inviteEmail({
+							partnerName: member.display_name,
+							therapistName: input.email.therapistName,
+							link: input.email.linkFor(token),
+							expiresAt
+						})
+					})
+				: null;
 		return {
 			ok: true as const,
 			token,
 			expiresAt,
-			member: { name: member.display_name, email: member.email }
+			member: { name: member.display_name, email: member.email },
+			emailId
 		};
 	});
 }

@@ -23,6 +23,8 @@ export interface UsersTable {
 	totp_nonce: Uint8Array | null;
 	recovery_code_hash: string | null;
 	created_at: Timestamp;
+	/** A partner's switch for reminder emails (migration 0015). */
+	email_reminders: Generated<boolean>;
 }
 
 export interface SessionsTable {
@@ -42,6 +44,8 @@ export interface CouplesTable {
 	label: string;
 	roles_apply: Generated<boolean>;
 	progress_visible: Generated<boolean>;
+	/** The scheduler's reminders for this couple (migration 0015); the therapist's nudges always go. */
+	auto_reminders: Generated<boolean>;
 	archived_at: NullableTimestamp;
 	created_at: Timestamp;
 }
@@ -88,7 +92,7 @@ export interface RateLimitsTable {
 	locked_until: NullableTimestamp;
 }
 
-export interface Database extends ExerciseTables, NotesTables {
+export interface Database extends ExerciseTables, NotesTables, OutboxTables, ScheduleTables {
 	users: UsersTable;
 	sessions: SessionsTable;
 	couples: CouplesTable;
@@ -131,6 +135,11 @@ export interface AssignmentsTable {
 	created_by: string;
 	created_at: Timestamp;
 	closed_at: NullableTimestamp;
+	/** The schedule this assignment is an occurrence of, and which one (0 first); migration 0015. */
+	schedule_id: string | null;
+	occurrence: number | null;
+	/** Set when a scheduled occurrence closed unfinished because the next one opened. */
+	missed_at: NullableTimestamp;
 }
 
 export interface ResponsesTable {
@@ -239,3 +248,70 @@ export interface NotesTables {
 	notes: NotesTable;
 	note_addenda: NoteAddendaTable;
 }
+
+export type OutboxStatus = 'pending' | 'sent' | 'retrying' | 'failed';
+
+export interface OutboxTable {
+	id: Generated<string>;
+	kind: string;
+	to_address: string;
+	/** The sealed subject and text; null once the message is sent or given up on. */
+	key_id: string | null;
+	nonce: Uint8Array | null;
+	ciphertext: Uint8Array | null;
+	status: Generated<OutboxStatus>;
+	attempts: Generated<number>;
+	next_attempt_at: Timestamp;
+	lease_until: NullableTimestamp;
+	/** A code (SMTP reply or connection error), never the server's text, which can quote an address. */
+	last_error: string | null;
+	dedupe_key: string | null;
+	created_at: Timestamp;
+	sent_at: NullableTimestamp;
+}
+
+export interface OutboxTables {
+	outbox: OutboxTable;
+}
+
+export type Cadence = 'weekly' | 'fortnightly' | 'monthly';
+export type ScheduleStatus = 'active' | 'paused' | 'stopped' | 'ended';
+
+export interface SchedulesTable {
+	id: Generated<string>;
+	couple_id: string;
+	definition_id: string;
+	created_by: string;
+	cadence: Cadence;
+	/** A weekday (0 = Sunday) for weekly and fortnightly, a day of the month (1-31) for monthly. */
+	due_day: number;
+	occurrences: number | null;
+	until_at: NullableTimestamp;
+	opens_days_before: Generated<number>;
+	note: string | null;
+	status: Generated<ScheduleStatus>;
+	next_occurrence: Generated<number>;
+	next_due_at: NullableTimestamp;
+	created_at: Timestamp;
+	paused_at: NullableTimestamp;
+	stopped_at: NullableTimestamp;
+}
+
+export interface ScheduledWorkTable {
+	id: Generated<string>;
+	key: string;
+	kind: string;
+	run_at: Timestamp;
+	payload: unknown;
+	attempts: Generated<number>;
+	last_error: string | null;
+	done_at: NullableTimestamp;
+	created_at: Timestamp;
+}
+
+export interface ScheduleTables {
+	schedules: SchedulesTable;
+	scheduled_work: ScheduledWorkTable;
+}
+
+export type Schedule = Selectable<SchedulesTable>;

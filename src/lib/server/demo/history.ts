@@ -12,6 +12,7 @@ import {
 import type { Database, PartnerRole } from '../db/schema';
 import type { DemoIds } from './seed';
 import { installBuiltIns } from '../exercises';
+import { seedSchedule, SCHEDULED_WEEKS } from './schedule';
 
 const DAY = 24 * 3600_000;
 /** How many weeks of weekly check-ins the demo couples have behind them. */
@@ -142,9 +143,9 @@ async function createAssignment(
 	coupleId: string,
 	partners: Partner[],
 	plan: Planned
-) {
+): Promise<string | null> {
 	const stored = await definitionId(db, plan.key);
-	if (!stored) return;
+	if (!stored) return null;
 	const { definition } = stored;
 	const createdAt = new Date(Date.now() - plan.createdDaysAgo * DAY);
 	// Answered two days after it was set, or an hour ago for work set more recently: never in the future.
@@ -249,6 +250,7 @@ async function createAssignment(
 		});
 		if (rows.length) await db.insertInto('joint_answers').values(rows).execute();
 	}
+	return assignment.id;
 }
 
 /** Adds the demo history to the freshly seeded practice (inside seedDemo's transaction). */
@@ -282,8 +284,9 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 		const hasRoles = partners.some((p) => p.role !== 'none');
 		const readiness = hasRoles ? DEMO_KEYS.forgiveness : DEMO_KEYS.connection;
 
+		const checkIns: string[] = [];
 		for (let weeksAgo = WEEKS; weeksAgo >= 1; weeksAgo--) {
-			await add({
+			const id = await add({
 				key: DEMO_KEYS.checkIn,
 				mode: 'homework',
 				createdDaysAgo: weeksAgo * 7,
@@ -292,6 +295,7 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 				isClosed: true,
 				t: at(weeksAgo)
 			});
+			if (id) checkIns.push(id);
 		}
 		// The boundary exercise about once a month, so agreement can be followed over time.
 		for (const weeksAgo of [11.5, 7.5, 3.5]) {
@@ -338,7 +342,7 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 			t: at(0.5),
 			note: 'Let us see how things have moved since last time.'
 		});
-		await add({
+		const current = await add({
 			key: DEMO_KEYS.checkIn,
 			mode: 'homework',
 			createdDaysAgo: 1,
@@ -347,6 +351,14 @@ export async function seedHistory(db: Kysely<Database>, ids: DemoIds): Promise<v
 			isClosed: false,
 			t: t1
 		});
+		if (index === 0 && current) {
+			// Alex & Sam's last weeks of check-ins, and the one open now, come from a weekly schedule.
+			await seedSchedule(db, {
+				coupleId: couple.id,
+				therapistId: ids.therapistId,
+				occurrences: [...checkIns.slice(-SCHEDULED_WEEKS), current]
+			});
+		}
 		if (index === 0) {
 			await add({
 				key: DEMO_KEYS.boundary,

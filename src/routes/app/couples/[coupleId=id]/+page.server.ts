@@ -8,7 +8,9 @@ import * as invites from '$lib/server/auth/invites';
 import * as homework from '$lib/server/homework';
 import * as progress from '$lib/server/progress';
 import { agreementChart, chartTrends } from '$lib/components/progress/charts.server';
-import { isEmailConfigured, sendInvite } from '$lib/server/email';
+import { isEmailConfigured } from '$lib/server/email';
+import * as outbox from '$lib/server/outbox';
+import * as schedules from '$lib/server/schedules';
 import { qrDataUri } from '$lib/server/auth/qr';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -41,6 +43,8 @@ export const load = (async ({ locals, params, getClientAddress }) => {
 		couple,
 		emailConfigured: isEmailConfigured(),
 		assignments,
+		schedules: await schedules.forCouple(db(), couple.id, assignments),
+		autoReminders: await schedules.autoRemindersOn(db(), couple.id),
 		progress: {
 			...coupleProgress,
 			trends: chartTrends(coupleProgress.trends, coupleProgress.partners),
@@ -58,7 +62,11 @@ export const actions = {
 			therapistId: user.id,
 			coupleId: couple.id,
 			slot,
-			ip: getClientAddress()
+			ip: getClientAddress(),
+			email: {
+				therapistName: user.display_name,
+				linkFor: (token) => `${url.origin}/invite/${token}`
+			}
 		});
 		if (!issued.ok) {
 			const messages = {
@@ -69,15 +77,8 @@ export const actions = {
 			return fail(issued.reason === 'not-found' ? 404 : 409, { message: messages[issued.reason] });
 		}
 		const link = `${url.origin}/invite/${issued.token}`;
-		const emailed = issued.member.email
-			? await sendInvite({
-					to: issued.member.email,
-					partnerName: issued.member.name,
-					therapistName: user.display_name,
-					link,
-					expiresAt: issued.expiresAt
-				})
-			: 'not-configured';
+		if (issued.emailId) outbox.wake();
+		const emailed = issued.emailId ? ('queued' as const) : ('not-configured' as const);
 		return {
 			invite: {
 				slot,

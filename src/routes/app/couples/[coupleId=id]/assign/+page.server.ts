@@ -2,10 +2,12 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
-import { day, readForm } from '$lib/server/forms';
+import { day, echoValues, parseForm, readFormData, unreadable } from '$lib/server/forms';
 import { id } from '$lib/input';
 import * as assignments from '$lib/server/assignments';
 import * as exercises from '$lib/server/exercises';
+import * as outbox from '$lib/server/outbox';
+import * as schedules from '$lib/server/schedules';
 import type { Actions, PageServerLoad } from './$types';
 
 async function coupleOf(therapistId: string, coupleId: string) {
@@ -71,12 +73,95 @@ const Assign = v.variant(
 	'Choose homework or live.'
 );
 
+// Repeating homework (issue 17): how often, until when, and how early each occurrence opens. The
+// weekday (or day of the month) it is due on is the first due date's.
+const Repeat = v.object({
+	repeat: v.optional(
+		v.picklist(['none', 'weekly', 'fortnightly', 'monthly'], 'Choose how often it repeats.'),
+		'none'
+	),
+	ends: v.optional(v.picklist(['after', 'on'], 'Choose when the repeating ends.')),
+	occurrences: v.optional(v.pipe(v.string(), v.trim()), ''),
+	until: v.optional(v.pipe(v.string(), v.trim()), ''),
+	opensDaysBefore: v.optional(v.pipe(v.string(), v.trim()), '')
+});
+const COUNT_MESSAGE = `Choose from ${schedules.MIN_OCCURRENCES} to ${schedules.MAX_OCCURRENCES} times.`;
+const Occurrences = v.pipe(
+	v.string(),
+	v.regex(/^\d{1,3}$/, COUNT_MESSAGE),
+	v.transform(Number),
+	v.minValue(schedules.MIN_OCCURRENCES, COUNT_MESSAGE),
+	v.maxValue(schedules.MAX_OCCURRENCES, COUNT_MESSAGE)
+);
+const Until = v.pipe(
+	v.string(),
+	v.isoDate('Choose the date the repeating ends.'),
+	v.transform((day) => new Date(`${day}T23:59:59Z`))
+);
+const OPENS_MESSAGE = 'Choose from 0 to 6 days before each due date.';
+const OpensDaysBefore = v.pipe(
+	v.string(),
+	v.regex(/^\d$/, OPENS_MESSAGE),
+	v.transform(Number),
+	v.maxValue(6, OPENS_MESSAGE)
+);
+
+type RepeatChoice =
+	| { ok: true; repeat: null }
+	| {
+			ok: true;
+			repeat: { cadence: schedules.Cadence; end: schedules.End; opensDaysBefore: number };
+	  }
+	| { ok: false; errors: Record<string, string> };
+
+/** Reads the repeat fields: none, or a cadence with a number of times or an end date (not both). */
+function repeatOf(formData: FormData): RepeatChoice {
+	const parsed = parseForm(formData, Repeat);
+	if (!parsed.ok) return { ok: false, errors: parsed.errors };
+	const { repeat, ends, occurrences, until, opensDaysBefore } = parsed.data;
+	if (repeat === 'none') return { ok: true, repeat: null };
+	const endsOn = ends ?? (until && !occurrences ? 'on' : occurrences && !until ? 'after' : null);
+	if (!endsOn) {
+		return {
+			ok: false,
+			errors: {
+				ends: occurrences
+					? 'Choose a number of times or an end date, not both.'
+					: 'Say how many times it repeats, or until when.'
+			}
+		};
+	}
+	const end =
+		endsOn === 'after' ? v.safeParse(Occurrences, occurrences) : v.safeParse(Until, until);
+	if (!end.success) {
+		return {
+			ok: false,
+			errors: { [endsOn === 'after' ? 'occurrences' : 'until']: end.issues[0].message }
+		};
+	}
+	const opens = v.safeParse(
+		OpensDaysBefore,
+		opensDaysBefore || String(schedules.DEFAULT_OPENS_DAYS_BEFORE)
+	);
+	if (!opens.success) return { ok: false, errors: { opensDaysBefore: opens.issues[0].message } };
+	return {
+		ok: true,
+		repeat: {
+			cadence: repeat,
+			end: typeof end.output === 'number' ? { occurrences: end.output } : { until: end.output },
+			opensDaysBefore: opens.output
+		}
+	};
+}
+
 export const actions = {
 	default: async ({ locals, params, request }) => {
 		const { user } = requireTherapist(locals);
 		const couple = await coupleOf(user.id, params.coupleId);
 		if (!couple) error(404, 'There is no such couple, or it is not yours.');
-		const parsed = await readForm(request, Assign);
+		const formData = await readFormData(request);
+		if (!formData) return fail(400, unreadable());
+		const parsed = parseForm(formData, Assign);
 		if (!parsed.ok) {
 			// Homework or live is a choice of two radios: only a tampered form misses it.
 			const message =
@@ -84,6 +169,33 @@ export const actions = {
 			return fail(400, { message, errors: parsed.errors, values: parsed.values });
 		}
 		const input = parsed.data;
+		const repeating = repeatOf(formData);
+		if (!repeating.ok) return fail(400, { errors: repeating.errors, values: echoValues(formData) });
+		if (repeating.repeat && input.mode === 'homework') {
+			const scheduled = await schedules.create(db(), user.id, {
+				coupleId: couple.id,
+				definitionId: input.definitionId,
+				cadence: repeating.repeat.cadence,
+				firstDueAt: input.dueAt,
+				end: repeating.repeat.end,
+				opensDaysBefore: repeating.repeat.opensDaysBefore,
+				note: input.note || null
+			});
+			if (!scheduled.ok) {
+				return fail(400, {
+					errors: { [scheduled.field]: scheduled.message },
+					values: echoValues(formData)
+				});
+			}
+			outbox.wake();
+			redirect(303, `/app/couples/${couple.id}#schedules`);
+		}
+		if (repeating.repeat) {
+			return fail(400, {
+				errors: { repeat: 'A live session does not repeat: choose homework to repeat it.' },
+				values: echoValues(formData)
+			});
+		}
 		const created = await assignments.create(db(), user.id, {
 			coupleId: couple.id,
 			definitionId: input.definitionId,

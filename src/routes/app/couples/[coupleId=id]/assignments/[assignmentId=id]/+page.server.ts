@@ -5,9 +5,9 @@ import { readForm } from '$lib/server/forms';
 import { id } from '$lib/input';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as roomContext from '$lib/server/rooms/context';
-import * as homework from '$lib/server/homework';
 import * as results from '$lib/server/rooms/results';
-import { sendReminder } from '$lib/server/reminder-email';
+import * as reminders from '$lib/server/reminders';
+import * as outbox from '$lib/server/outbox';
 import type { Actions, PageServerLoad } from './$types';
 
 const NudgeForm = v.object({
@@ -37,25 +37,13 @@ export const actions = {
 		const parsed = await readForm(request, NudgeForm);
 		if (!parsed.ok) return fail(400, { nudge: { partnerId: '', message: parsed.message } });
 		const { partnerId } = parsed.data;
-		const sent = await homework.nudge(db(), context, partnerId);
+		const sent = await reminders.nudge(db(), context, partnerId, url.origin);
 		if (!sent.ok) return fail(400, { nudge: { partnerId, message: sent.message } });
-		const people = await db()
-			.selectFrom('users')
-			.select(['id', 'email', 'display_name'])
-			.where('id', 'in', [partnerId, context.actor.userId])
-			.execute();
-		const partner = people.find((p) => p.id === partnerId)!;
-		const therapist = people.find((p) => p.id === context.actor.userId)!;
-		const emailed = await sendReminder({
-			to: partner.email,
-			partnerName: partner.display_name,
-			therapistName: therapist.display_name,
-			link: `${url.origin}/c/assignments/${context.assignment.id}`
-		});
-		if (emailed === 'sent') await homework.markEmailed(db(), sent.id);
-		const how = emailed === 'sent' ? 'on their home page and by email' : 'on their home page';
+		outbox.wake();
+		const partner = context.members.find((m) => m.userId === partnerId)!;
+		const how = sent.emailId ? 'on their home page; an email is on its way' : 'on their home page';
 		return {
-			nudge: { partnerId, message: `Reminder sent. ${partner.display_name} will see it ${how}.` }
+			nudge: { partnerId, message: `Reminder sent. ${partner.name} will see it ${how}.` }
 		};
 	}
 } satisfies Actions;
