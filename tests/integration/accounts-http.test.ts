@@ -100,11 +100,15 @@ describe('a therapist and two partners, over HTTP', () => {
 		const therapist = await signUpTherapist(app.server.url, 'locked@example.test');
 		const browser = new Browser(app.server.url);
 		await browser.postForm('/login', { email: therapist.email, password: PASSWORD });
-		const wrong = totpCode(therapist.secret).replace(/.$/, (d) => String((Number(d) + 1) % 10));
+		const wrong = (await totpCode(therapist.secret)).replace(/.$/, (d) =>
+			String((Number(d) + 1) % 10)
+		);
 		for (let i = 0; i < 5; i++) {
 			expect((await browser.postForm('/login/totp', { code: wrong })).status).toBe(400);
 		}
-		const locked = await browser.postForm('/login/totp', { code: totpCode(therapist.secret) });
+		const locked = await browser.postForm('/login/totp', {
+			code: await totpCode(therapist.secret)
+		});
 		expect(locked.status).toBe(429);
 		expect(await locked.text()).toMatch(/Too many wrong codes. Try again in \d+ minutes/);
 	});
@@ -168,8 +172,7 @@ describe('a therapist and two partners, over HTTP', () => {
 	});
 
 	it('extends a therapist session from the idle warning', async () => {
-		const browser = new Browser(app.server.url);
-		await browser.signIn('therapist@trellis.test', DEMO_PASSWORD, DEMO_TOTP_SECRET);
+		const { browser } = await signUpTherapist(app.server.url, 'stays@example.test');
 		const response = await browser.request('/app/session', { method: 'POST' });
 		expect(response.status).toBe(200);
 		const body = await response.json();
