@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '$lib/server/demo/seed';
+import { limits } from '$lib/server/auth/rate-limit';
 import { useApp } from '../helpers/app';
 import { totpCode } from '../helpers/http';
 import {
@@ -170,6 +171,51 @@ describe('a therapist and two partners, over HTTP', () => {
 		await again.postForm('/login', { email: therapist.email, password: PASSWORD });
 		expect((await again.get('/login/recovery')).headers.get('location')).toBe('/login/totp/setup');
 	});
+
+	it('shares one failure limit per account between /login and invite pages', async () => {
+		const therapist = await signUpTherapist(app.server.url, 'limits@example.test');
+		const first = await createCouple(therapist.browser, { label: 'First couple' });
+		const jo = 'jo.limit@example.test';
+		const kim = 'kim.limit@example.test';
+		await acceptInvite(app.server.url, await invite(therapist.browser, first, 1), jo);
+		await acceptInvite(app.server.url, await invite(therapist.browser, first, 2), kim);
+		const second = await createCouple(therapist.browser, { label: 'Second couple' });
+		const forJo = await invite(therapist.browser, second, 1);
+		const forKim = await invite(therapist.browser, second, 2);
+		const max = limits.signInPerAccount.max;
+
+		// Jo's account is locked by wrong passwords at /login (from addresses under their own limit)...
+		for (let i = 0; i < max; i++) {
+			const browser = new Browser(app.server.url, `10.200.${Math.floor(i / 50)}.1`);
+			const wrong = await browser.postForm('/login', { email: jo, password: `wrong ${i}` });
+			expect(wrong.status).toBe(400);
+		}
+		// ...so Jo's right password on the invite page is refused too, and the place stays open.
+		const refused = await new Browser(app.server.url).postForm(`/invite/${forJo}`, {
+			email: jo,
+			password: PASSWORD
+		});
+		expect(refused.status).toBe(429);
+		expect(await refused.text()).toMatch(/Try again in \d+ minutes/);
+		expect((await new Browser(app.server.url).html(`/invite/${forJo}`)).body).toContain(
+			'invited you'
+		);
+
+		// And the other way: wrong passwords for Kim on the invite page lock Kim's sign-in.
+		for (let i = 0; i < max; i++) {
+			const browser = new Browser(app.server.url, `10.201.${Math.floor(i / 25)}.1`);
+			const wrong = await browser.postForm(`/invite/${forKim}`, {
+				email: kim,
+				password: `wrong ${i}`
+			});
+			expect(wrong.status).toBe(400);
+		}
+		const locked = await new Browser(app.server.url).postForm('/login', {
+			email: kim,
+			password: PASSWORD
+		});
+		expect(locked.status).toBe(429);
+	}, 120_000);
 
 	it('extends a therapist session from the idle warning', async () => {
 		const { browser } = await signUpTherapist(app.server.url, 'stays@example.test');

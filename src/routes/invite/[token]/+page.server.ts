@@ -121,15 +121,17 @@ export const actions = {
 		if (!result.ok) {
 			const errors: Record<string, string> = {};
 			let message = 'Please fix the fields marked below.';
-			let status: 400 | 410 = 400;
+			let status: 400 | 410 | 429 = 400;
 			if (result.reason === 'invite') {
 				message = deadLink[result.status];
 				status = 410;
+			} else if (result.reason === 'limited') {
+				message = `Too many sign-in attempts for this account. Try again ${rateLimit.describeWait(result.retryAfterSeconds)}.`;
+				status = 429;
 			} else if (result.reason === 'therapist-email') {
 				errors.email =
 					'This email belongs to a therapist account. Use another email for your partner account.';
 			} else if (result.reason === 'wrong-password') {
-				await rateLimit.hit(db(), `sign-in:account:${address}`, rateLimit.limits.signInPerAccount);
 				errors.password =
 					'You already use Trellis with this email: enter that password to add this couple to your account.';
 			} else {
