@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '$lib/server/demo/seed';
+import { SESSION_COOKIE } from '$lib/server/auth/session';
 import { limits } from '$lib/server/auth/rate-limit';
 import { useApp } from '../helpers/app';
 import { totpCode } from '../helpers/http';
@@ -10,6 +11,7 @@ import {
 	SERVER_ENV,
 	acceptInvite,
 	createCouple,
+	hiddenValue,
 	invite,
 	signUpTherapist
 } from './accounts-browser';
@@ -19,6 +21,13 @@ const sockets: Socket[] = [];
 afterEach(() => {
 	for (const socket of sockets.splice(0)) socket.disconnect();
 });
+
+/** A browser that holds only the given session cookie (one copied earlier). */
+function holding(cookie: string) {
+	const browser = new Browser(app.server.url);
+	browser.cookies.set(SESSION_COOKIE, cookie);
+	return browser;
+}
 
 function liveSocket(browser: Browser) {
 	const socket = connectClient(`${app.server.url}/live`, {
@@ -170,6 +179,94 @@ describe('a therapist and two partners, over HTTP', () => {
 		const again = new Browser(app.server.url);
 		await again.postForm('/login', { email: therapist.email, password: PASSWORD });
 		expect((await again.get('/login/recovery')).headers.get('location')).toBe('/login/totp/setup');
+	});
+
+	it('lets only the session the recovery code verified enrol the new authenticator', async () => {
+		const therapist = await signUpTherapist(app.server.url, 'reenrol@example.test');
+		const laptop = new Browser(app.server.url);
+		await laptop.postForm('/login', { email: therapist.email, password: PASSWORD });
+		const passwordOnly = laptop.cookies.get(SESSION_COOKIE)!;
+		expect(
+			(await laptop.postForm('/login/recovery', { code: therapist.recoveryCode })).status
+		).toBe(303);
+		// The recovery code replaced the session: the cookie the password alone got is no good now.
+		expect(laptop.cookies.get(SESSION_COOKIE)).not.toBe(passwordOnly);
+		expect((await holding(passwordOnly).get('/login/totp/setup')).headers.get('location')).toBe(
+			'/login'
+		);
+
+		// Someone who has the password but not the recovery code cannot enrol an authenticator of theirs.
+		const intruder = new Browser(app.server.url);
+		await intruder.postForm('/login', { email: therapist.email, password: PASSWORD });
+		const page = await intruder.html('/login/totp/setup');
+		expect(page.status).toBe(403);
+		expect(page.body).toContain('where you used your recovery code');
+		const forced = await intruder.postForm('/login/totp/setup', {
+			key: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU',
+			code: '123456'
+		});
+		expect(forced.status).toBe(403);
+		expect(await forced.text()).not.toMatch(/[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}/);
+		expect((await intruder.get('/app')).headers.get('location')).toBe('/login/totp/setup');
+
+		// The session the recovery code verified enrols, and is in.
+		const setup = await laptop.html('/login/totp/setup');
+		expect(setup.status).toBe(200);
+		const secret = hiddenValue(setup.body, 'key')!;
+		const enrolled = await laptop.postForm('/login/totp/setup', {
+			key: secret,
+			code: await totpCode(secret)
+		});
+		expect(enrolled.status).toBe(200);
+		expect(await enrolled.text()).toMatch(/[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}/);
+		expect((await laptop.get('/app')).status).toBe(200);
+	});
+
+	it('starts a new session when the second factor passes; the password-only cookie stops working', async () => {
+		// Enrolling at sign-up.
+		const browser = new Browser(app.server.url);
+		await browser.postForm('/signup', {
+			name: 'Dr. Rotate',
+			email: 'rotate@example.test',
+			password: PASSWORD
+		});
+		const signUpCookie = browser.cookies.get(SESSION_COOKIE)!;
+		const secret = hiddenValue((await browser.html('/login/totp/setup')).body, 'key')!;
+		const enrolled = await browser.postForm('/login/totp/setup', {
+			key: secret,
+			code: await totpCode(secret)
+		});
+		expect(enrolled.status).toBe(200);
+		expect(browser.cookies.get(SESSION_COOKIE)).not.toBe(signUpCookie);
+		expect((await browser.get('/app')).status).toBe(200);
+		expect((await holding(signUpCookie).get('/app')).headers.get('location')).toBe('/login');
+
+		// A code at sign-in.
+		const laptop = new Browser(app.server.url);
+		await laptop.postForm('/login', { email: 'rotate@example.test', password: PASSWORD });
+		const passwordCookie = laptop.cookies.get(SESSION_COOKIE)!;
+		const verified = await laptop.postForm('/login/totp', { code: await totpCode(secret) });
+		expect([verified.status, verified.headers.get('location')]).toEqual([303, '/app']);
+		expect(laptop.cookies.get(SESSION_COOKIE)).not.toBe(passwordCookie);
+		expect((await laptop.get('/app')).status).toBe(200);
+		const stale = holding(passwordCookie);
+		expect((await stale.get('/app')).headers.get('location')).toBe('/login');
+		await expect(liveSocket(stale)).rejects.toThrow(/unauthenticated/);
+	});
+
+	it('takes each TOTP code once: the same code cannot complete a second sign-in', async () => {
+		const therapist = await signUpTherapist(app.server.url, 'replay@example.test');
+		const code = await totpCode(therapist.secret);
+		const first = new Browser(app.server.url);
+		await first.postForm('/login', { email: therapist.email, password: PASSWORD });
+		expect((await first.postForm('/login/totp', { code })).status).toBe(303);
+
+		const second = new Browser(app.server.url);
+		await second.postForm('/login', { email: therapist.email, password: PASSWORD });
+		const replayed = await second.postForm('/login/totp', { code });
+		expect(replayed.status).toBe(400);
+		expect(await replayed.text()).toContain('That code is not right');
+		expect((await second.get('/app')).headers.get('location')).toBe('/login/totp');
 	});
 
 	it('shares one failure limit per account between /login and invite pages', async () => {

@@ -18,7 +18,7 @@ export const load = (({ locals }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, locals, getClientAddress }) => {
+	default: async ({ request, locals, cookies, url, getClientAddress }) => {
 		const { user, session } = allowed(locals);
 		const formData = await request.formData().catch(() => null);
 		const code = formData?.get('code');
@@ -32,7 +32,9 @@ export const actions = {
 			user,
 			session,
 			code,
-			ip: getClientAddress()
+			ip: getClientAddress(),
+			cookies,
+			secure: url.protocol === 'https:'
 		});
 		if (!result.ok) return fail(result.status, { message: result.message });
 		disconnectSessions(result.signedOutSessionIds);

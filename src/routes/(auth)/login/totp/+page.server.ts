@@ -11,7 +11,7 @@ export const load = (({ locals }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, locals, getClientAddress }) => {
+	default: async ({ request, locals, cookies, url, getClientAddress }) => {
 		if (!locals.user || !locals.session) redirect(303, '/login');
 		const formData = await request.formData().catch(() => null);
 		const code = formData?.get('code');
@@ -22,7 +22,9 @@ export const actions = {
 			user: locals.user,
 			session: locals.session,
 			code,
-			ip: getClientAddress()
+			ip: getClientAddress(),
+			cookies,
+			secure: url.protocol === 'https:'
 		});
 		if (!result.ok) return fail(result.status, { message: result.message });
 		redirect(303, '/app');
