@@ -29,6 +29,19 @@ function holding(cookie: string) {
 	return browser;
 }
 
+function disconnected(socket: Socket, withinMs = 5000) {
+	return new Promise<string>((resolve, reject) => {
+		const timer = setTimeout(
+			() => reject(new Error(`still connected after ${withinMs} ms`)),
+			withinMs
+		);
+		socket.once('disconnect', (reason) => {
+			clearTimeout(timer);
+			resolve(reason);
+		});
+	});
+}
+
 function liveSocket(browser: Browser) {
 	const socket = connectClient(`${app.server.url}/live`, {
 		transports: ['websocket'],
@@ -267,6 +280,31 @@ describe('a therapist and two partners, over HTTP', () => {
 		expect(replayed.status).toBe(400);
 		expect(await replayed.text()).toContain('That code is not right');
 		expect((await second.get('/app')).headers.get('location')).toBe('/login/totp');
+	});
+
+	it('ends the signed-in session, and closes its sockets, when an invite is accepted in that browser', async () => {
+		const therapist = await signUpTherapist(app.server.url, 'inviter@example.test');
+		const coupleId = await createCouple(therapist.browser);
+		const token = await invite(therapist.browser, coupleId, 1);
+
+		const sam = (await new Browser(app.server.url).signIn(
+			'sam@trellis.test',
+			DEMO_PASSWORD
+		)) as Browser;
+		const samCookie = sam.cookies.get(SESSION_COOKIE)!;
+		const socket = await liveSocket(sam);
+		const gone = disconnected(socket);
+
+		// Someone else joins from the same browser.
+		const joined = await sam.postForm(`/invite/${token}`, {
+			email: 'jo@example.test',
+			password: PASSWORD
+		});
+		expect([joined.status, joined.headers.get('location')]).toEqual([303, '/c?joined=1']);
+		expect(await gone).toBe('io server disconnect');
+		expect(sam.cookies.get(SESSION_COOKIE)).not.toBe(samCookie);
+		expect((await holding(samCookie).get('/c')).headers.get('location')).toBe('/login');
+		expect(await (await sam.get('/c')).text()).toContain('Signed in as Alex');
 	});
 
 	it('shares one failure limit per account between /login and invite pages', async () => {

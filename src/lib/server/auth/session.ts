@@ -69,6 +69,30 @@ export async function createSession(
 		.executeTakeFirstOrThrow();
 }
 
+/** Activity slides a session's expiry, written at most this often so busy pages and rooms stay cheap. */
+export const TOUCH_INTERVAL_MS = MINUTE;
+
+/**
+ * Records activity on a live session: slides its idle limit (never past the absolute one). Never
+ * revives a session that has already expired. Returns the new expiry, or null if the session is over.
+ */
+export async function touchSession(
+	db: Kysely<Database>,
+	session: Pick<Session, 'id' | 'created_at' | 'shared_device'>,
+	role: User['role']
+): Promise<Date | null> {
+	const now = new Date();
+	const expires = nextExpiry(session.created_at, now, policyFor(role, session.shared_device));
+	const row = await db
+		.updateTable('sessions')
+		.set({ last_seen_at: now, expires_at: expires })
+		.where('id', '=', session.id)
+		.where('expires_at', '>', now)
+		.returning('expires_at')
+		.executeTakeFirst();
+	return row?.expires_at ?? null;
+}
+
 /**
  * Looks a token up and slides its expiry. Writes at most once a minute per session so that
  * a busy page does not turn every request into an UPDATE.
@@ -102,18 +126,14 @@ export async function validateSessionToken(
 	}
 
 	const { email, role, display_name, totp_key, totp_reset_at, ...session } = row;
-	if (options.touch !== false && now.getTime() - session.last_seen_at.getTime() >= MINUTE) {
+	if (
+		options.touch !== false &&
+		now.getTime() - session.last_seen_at.getTime() >= TOUCH_INTERVAL_MS
+	) {
+		const expires = await touchSession(db, session, role);
+		if (!expires) return { session: null, user: null };
 		session.last_seen_at = now;
-		session.expires_at = nextExpiry(
-			session.created_at,
-			now,
-			policyFor(role, session.shared_device)
-		);
-		await db
-			.updateTable('sessions')
-			.set({ last_seen_at: session.last_seen_at, expires_at: session.expires_at })
-			.where('id', '=', id)
-			.execute();
+		session.expires_at = expires;
 	}
 	return {
 		session,

@@ -1,13 +1,17 @@
 // Email-and-password sign-in: rate limits, the one password check, a new session, an audit row.
 import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
+import type { Database, Session, User } from '../db/schema';
 import * as audit from '../audit';
+import { disconnectSessions } from '../realtime';
 import { checkPassword } from './password';
 import * as rateLimit from './rate-limit';
 import {
+	SESSION_COOKIE,
 	createSession,
 	generateSessionToken,
+	invalidateSession,
+	sessionIdFromToken,
 	setSessionCookie,
 	setSharedTabCookie
 } from './session';
@@ -44,16 +48,47 @@ export async function signIn(db: Kysely<Database>, input: SignInInput): Promise<
 			: { ok: false, status: 400, message: WRONG };
 	}
 	const { user } = check;
-	const token = generateSessionToken();
-	const session = await createSession(db, token, user, {
+	await beginSession(db, {
+		user,
 		// Shared-device mode is for partners; a therapist always gets the strict therapist policy.
 		sharedDevice: user.role === 'partner' && input.sharedDevice,
-		userAgent: input.userAgent
+		userAgent: input.userAgent,
+		cookies: input.cookies,
+		secure: input.secure
 	});
-	setSessionCookie(input.cookies, token, session, input.secure);
-	if (session.shared_device) setSharedTabCookie(input.cookies, input.secure);
 	await audit.record(db, { actorId: user.id, action: 'auth.sign-in', ip: input.ip });
 
 	if (user.role === 'partner') return { ok: true, next: '/c' };
 	return { ok: true, next: user.totp_key ? '/login/totp' : '/login/totp/setup' };
+}
+
+/**
+ * Gives this browser a new session (sign-in, sign-up, an accepted invite). Whatever session its
+ * cookie held before ends with it, sockets included: it may have been someone else's, and a
+ * replaced cookie must not leave a live session behind.
+ */
+export async function beginSession(
+	db: Kysely<Database>,
+	input: {
+		user: Pick<User, 'id' | 'role'>;
+		sharedDevice: boolean;
+		userAgent: string | null;
+		cookies: Cookies;
+		secure: boolean;
+	}
+): Promise<Session> {
+	const previous = input.cookies.get(SESSION_COOKIE);
+	if (previous) {
+		const previousId = sessionIdFromToken(previous);
+		await invalidateSession(db, previousId);
+		disconnectSessions([previousId]);
+	}
+	const token = generateSessionToken();
+	const session = await createSession(db, token, input.user, {
+		sharedDevice: input.sharedDevice,
+		userAgent: input.userAgent
+	});
+	setSessionCookie(input.cookies, token, session, input.secure);
+	if (session.shared_device) setSharedTabCookie(input.cookies, input.secure);
+	return session;
 }

@@ -13,6 +13,8 @@ import type {
 import { LIVE_NAMESPACE, MAX_MESSAGES_PER_SECOND, MAX_PAYLOAD_BYTES } from '$lib/realtime/events';
 import { connection, db } from '../db';
 import { tokenFromCookieHeader, validateSessionToken } from '../auth/session';
+import type { Session } from '../db/schema';
+import { SessionWatch } from './session-watch';
 import * as couples from '../couples';
 import { tokenBucket } from '../message-rate';
 import * as assignments from '../assignments';
@@ -130,10 +132,23 @@ function payloadSize(payload: unknown): number {
 	}
 }
 
-export async function attachRealtime(io: Server): Promise<void> {
+export interface RealtimeOptions {
+	/** How often this process re-reads the sessions of its sockets (session-watch.ts); 0 is off. */
+	sessionSweepMs?: number;
+	/** How stale a message's session check may be before it re-reads the session row. */
+	sessionStaleMs?: number;
+}
+
+export async function attachRealtime(io: Server, options: RealtimeOptions = {}): Promise<void> {
 	const marked = io as Server & { [attached]?: boolean };
 	if (marked[attached]) return;
 	marked[attached] = true;
+	const sessions = new SessionWatch(db, {
+		sweepMs: options.sessionSweepMs,
+		staleMs: options.sessionStaleMs
+	});
+	// What the handshake found, until the connection handler hands it to the watch.
+	const handshakes = new WeakMap<LiveSocket, Session>();
 
 	// Several instances share rooms through PostgreSQL's LISTEN/NOTIFY; the embedded database has one process.
 	const { pool, target } = connection();
@@ -175,6 +190,7 @@ export async function attachRealtime(io: Server): Promise<void> {
 				coupleIds: await couples.idsFor(db(), user),
 				assignmentId: null
 			};
+			handshakes.set(socket, session);
 			next();
 		} catch {
 			next(new Error('unavailable: try again in a moment'));
@@ -185,6 +201,8 @@ export async function attachRealtime(io: Server): Promise<void> {
 		const { userId, sessionId, coupleIds } = socket.data;
 		const allow = tokenBucket(MAX_MESSAGES_PER_SECOND);
 		let context: RoomContext | null = null;
+		sessions.add(socket, handshakes.get(socket)!, socket.data.role);
+		handshakes.delete(socket);
 
 		void socket.join([sessionRoom(sessionId), ...coupleIds.map(coupleRoom)]);
 		socket.emit('welcome', { userId, role: socket.data.role, coupleIds });
@@ -192,10 +210,20 @@ export async function attachRealtime(io: Server): Promise<void> {
 			socket.to(coupleRoom(coupleId)).emit('presence', { userId, coupleId, online: true });
 		}
 
-		/** Wraps a handler with the checks every message gets: an ack, size, rate, errors. */
+		/** The session ended: the message is refused and the socket closed (it may not reconnect). */
+		function signedOut(reply: (result: Ack<object>) => void) {
+			reply(fail('unauthenticated', 'You are signed out. Sign in again to carry on.'));
+			socket.disconnect(true);
+		}
+
+		/**
+		 * Wraps a handler with the checks every message gets: an ack, a live session, size, rate,
+		 * errors. A write also counts as activity on the session.
+		 */
 		function handle<P>(
 			event: keyof ClientToServerEvents,
-			run: (payload: P) => Promise<Ack<object>>
+			run: (payload: P) => Promise<Ack<object>>,
+			{ write = false } = {}
 		) {
 			socket.on(event, async (payload: unknown, ack: unknown) => {
 				if (typeof ack !== 'function') return;
@@ -213,6 +241,9 @@ export async function attachRealtime(io: Server): Promise<void> {
 					return reply(fail('bad-request', 'The message must be an object.'));
 				}
 				try {
+					const allowed = sessions.allows(sessionId);
+					if (allowed !== true && !(await allowed)) return signedOut(reply);
+					if (write) sessions.noteActivity(sessionId);
 					reply(await run(payload as P));
 				} catch (error) {
 					console.error(
@@ -305,15 +336,19 @@ export async function attachRealtime(io: Server): Promise<void> {
 			event: keyof ClientToServerEvents,
 			write: (ctx: RoomContext, payload: P) => Promise<responses.WriteResult<object>>
 		) {
-			handle<P>(event, async (payload) => {
-				const joined = context; // the socket may leave or switch rooms while the write runs
-				if (!joined) return fail('not-joined', 'Join a room first (room:join).');
-				const result = await write(joined, payload);
-				if (!result.ok) return result;
-				const { events, replayed: _replayed, ...ack } = result;
-				broadcast(joined, events);
-				return ack;
-			});
+			handle<P>(
+				event,
+				async (payload) => {
+					const joined = context; // the socket may leave or switch rooms while the write runs
+					if (!joined) return fail('not-joined', 'Join a room first (room:join).');
+					const result = await write(joined, payload);
+					if (!result.ok) return result;
+					const { events, replayed: _replayed, ...ack } = result;
+					broadcast(joined, events);
+					return ack;
+				},
+				{ write: true }
+			);
 		}
 
 		roomWrite<responses.AnswerInput>('answer:save', (ctx, p) => responses.saveAnswer(db(), ctx, p));
@@ -340,6 +375,7 @@ export async function attachRealtime(io: Server): Promise<void> {
 		});
 
 		socket.on('disconnect', async () => {
+			sessions.remove(socket, sessionId);
 			await leaveRoom().catch(() => undefined);
 			for (const coupleId of coupleIds) {
 				const online = await onlineUserIds(live, coupleRoom(coupleId)).catch(() => [] as string[]);
