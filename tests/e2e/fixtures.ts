@@ -1,12 +1,20 @@
 // Shared Playwright fixtures: an axe check of every page a test visits, and demo sign-ins.
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import {
+	test as base,
+	expect,
+	type Browser,
+	type BrowserContext,
+	type Page
+} from '@playwright/test';
 import { generateTOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { unusedTotpCode } from '../helpers/totp';
 
 export const DEMO_PASSWORD = 'trellis-demo-2026';
 export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
+/** The code an authenticator shows now; for a secret just enrolled (a sign-in takes unusedTotpCode). */
 export function totpCode(secret: string) {
 	return generateTOTP(decodeBase32IgnorePadding(secret), 30, 6);
 }
@@ -30,13 +38,23 @@ export async function signIn(page: Page, email: string, options: { totpSecret?: 
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	if (options.totpSecret) {
 		await page.waitForURL('**/login/totp');
-		await page.getByLabel('Code').fill(totpCode(options.totpSecret));
+		// The server takes each code once, and the demo therapist signs in again and again.
+		await page.getByLabel('Code').fill(await unusedTotpCode(options.totpSecret));
 		await page.getByRole('button', { name: 'Continue' }).click();
 		await page.waitForURL('**/app');
 	} else {
 		await page.waitForURL('**/c');
 	}
 }
+
+type Cookies = Awaited<ReturnType<BrowserContext['cookies']>>;
+
+/**
+ * The demo therapist's signed-in cookies, kept for the worker: the server takes each TOTP code once,
+ * so signing her in afresh for every test would wait for a new 30-second code each time. A kept
+ * session that has ended (signed out, idle) is replaced by a new sign-in.
+ */
+let therapistCookies: Cookies | null = null;
 
 /** A person in a browser context of their own, signed in (the therapist with her TOTP code). */
 export async function person(
@@ -46,7 +64,15 @@ export async function person(
 ) {
 	const context = await browser.newContext(viewport ? { viewport } : {});
 	const page = await context.newPage();
-	await signIn(page, email, email.startsWith('therapist') ? { totpSecret: DEMO_TOTP_SECRET } : {});
+	const isTherapist = email.startsWith('therapist');
+	if (isTherapist && therapistCookies) {
+		await context.addCookies(therapistCookies);
+		await page.goto('/app');
+		if (new URL(page.url()).pathname.startsWith('/app')) return { context, page };
+		await context.clearCookies();
+	}
+	await signIn(page, email, isTherapist ? { totpSecret: DEMO_TOTP_SECRET } : {});
+	if (isTherapist) therapistCookies = await context.cookies();
 	return { context, page };
 }
 

@@ -5,8 +5,13 @@ import { Server } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { Kysely } from 'kysely';
 import type { Database } from '$lib/server/db/schema';
-import { attachRealtime } from '$lib/server/realtime';
-import { createSession, generateSessionToken, SESSION_COOKIE } from '$lib/server/auth/session';
+import { attachRealtime, type RealtimeOptions } from '$lib/server/realtime';
+import {
+	createSession,
+	generateSessionToken,
+	sessionIdFromToken,
+	SESSION_COOKIE
+} from '$lib/server/auth/session';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import type { ClientToServerEvents, ServerToClientEvents } from '$lib/realtime/events';
 import { useTestDatabase } from './database';
@@ -19,11 +24,14 @@ export interface LiveServer {
 	close(): Promise<void>;
 }
 
-export async function startLiveServer(port = 0): Promise<LiveServer> {
+export async function startLiveServer(
+	port = 0,
+	options: RealtimeOptions = {}
+): Promise<LiveServer> {
 	const http: HttpServer = createServer();
 	const io = new Server(http, { maxHttpBufferSize: 64_000 });
 	(globalThis as Record<string, unknown>).__trellisIo = io;
-	await attachRealtime(io);
+	await attachRealtime(io, options);
 	await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
 	const address = http.address();
 	const bound = typeof address === 'object' && address ? address.port : 0;
@@ -41,6 +49,8 @@ export interface Person {
 	id: string;
 	name: string;
 	cookie: string;
+	/** The id of the session row behind the cookie. */
+	sessionId: string;
 }
 
 export interface Practice {
@@ -65,7 +75,12 @@ async function person(
 		.executeTakeFirstOrThrow();
 	const token = generateSessionToken();
 	await createSession(db, token, user, { twoFactorVerified: role === 'therapist' });
-	return { id: user.id, name, cookie: `${SESSION_COOKIE}=${token}` };
+	return {
+		id: user.id,
+		name,
+		cookie: `${SESSION_COOKIE}=${token}`,
+		sessionId: sessionIdFromToken(token)
+	};
 }
 
 /** A therapist with one couple (Alex, injured; Sam, involved), and an unrelated therapist. */
@@ -146,6 +161,21 @@ export function connect(
 	});
 }
 
+/** Resolves with the reason once the socket is disconnected; fails if that takes longer than `withinMs`. */
+export function disconnected(socket: Client, withinMs = 5000): Promise<string> {
+	return new Promise((resolve, reject) => {
+		if (!socket.connected) return resolve('already disconnected');
+		const timer = setTimeout(
+			() => reject(new Error(`still connected after ${withinMs} ms`)),
+			withinMs
+		);
+		socket.once('disconnect', (reason) => {
+			clearTimeout(timer);
+			resolve(reason);
+		});
+	});
+}
+
 export function connected(socket: Client): Promise<void> {
 	if (socket.connected) return Promise.resolve();
 	return new Promise((resolve, reject) => {
@@ -188,7 +218,7 @@ export const opId = () =>
  * The setup every live-room test file shares: a migrated test database the app uses, a realtime
  * server for the file, and per test a fresh practice with a live assignment of the test exercise.
  */
-export function useLiveSetup(definition: ExerciseDefinition) {
+export function useLiveSetup(definition: ExerciseDefinition, options: RealtimeOptions = {}) {
 	const database = useTestDatabase({ asAppDatabase: true });
 	const setup = {
 		database,
@@ -199,7 +229,7 @@ export function useLiveSetup(definition: ExerciseDefinition) {
 		sockets: [] as Client[]
 	};
 	beforeAll(async () => {
-		setup.server = await startLiveServer();
+		setup.server = await startLiveServer(0, options);
 	});
 	afterAll(async () => {
 		await setup.server.close();

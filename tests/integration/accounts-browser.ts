@@ -56,7 +56,7 @@ export async function signUpTherapist(
 	if (!secret) throw new Error('no TOTP key on the set-up page');
 	const confirm = await browser.postForm('/login/totp/setup', {
 		key: secret,
-		code: totpCode(secret)
+		code: await totpCode(secret)
 	});
 	const body = await confirm.text();
 	const recoveryCode = body.match(/[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}/)?.[0];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as couples from '$lib/server/couples';
 import * as invites from '$lib/server/auth/invites';
-import { verifyPassword } from '$lib/server/auth/password';
+import { checkPassword } from '$lib/server/auth/password';
 import { useTestDatabase } from '../helpers/database';
 import { PASSWORD, makeUser } from './accounts-support';
 
@@ -58,7 +58,13 @@ describe('partner invites', () => {
 			.executeTakeFirstOrThrow();
 		expect(member.role).toBe('partner');
 		expect(member.joined_at).not.toBeNull();
-		expect(await verifyPassword(member.password_hash!, NEW_PASSWORD)).toBe(true);
+		expect(member.password_hash).not.toContain(NEW_PASSWORD);
+		const check = await checkPassword(database.db, {
+			email: 'alex@example.test',
+			password: NEW_PASSWORD,
+			via: 'sign-in'
+		});
+		expect(check.ok).toBe(true);
 
 		expect((await invites.lookup(database.db, invite.token)).status).toBe('used');
 		const again = await invites.accept(database.db, {

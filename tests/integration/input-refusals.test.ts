@@ -13,7 +13,10 @@ const NUL = '\u0000';
 
 const as = (email: string, totp?: string) =>
 	new HttpClient(app.server.url).signIn(email, DEMO_PASSWORD, totp);
-const therapist = () => as('therapist@trellis.test', DEMO_TOTP_SECRET);
+// Signed in once for the file: the server takes each TOTP code once, so a second sign-in would wait
+// for the next 30-second code.
+let signedIn: Promise<HttpClient> | null = null;
+const therapist = () => (signedIn ??= as('therapist@trellis.test', DEMO_TOTP_SECRET));
 
 let counter = 0;
 const opId = () => `refusal-${Date.now().toString(36)}-${counter++}`;

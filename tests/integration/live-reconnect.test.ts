@@ -113,6 +113,22 @@ describe('a partner whose connection drops mid-section', () => {
 		expect(rows.map((r) => r.item_id).sort()).toEqual(['flirt', 'texting']);
 	});
 
+	it('says so when the session ends, and keeps what was not sent yet', async () => {
+		const socket = browserSocket(t.practice.alex);
+		const room = new LiveRoom(socket, t.assignmentId);
+		await vi.waitFor(() => expect(room.status).toBe('live'));
+
+		await t.database.db
+			.updateTable('sessions')
+			.set({ expires_at: new Date(Date.now() - 1000) })
+			.where('id', '=', t.practice.alex.sessionId)
+			.execute();
+		await vi.waitFor(() => expect(room.problem).toMatch(/signed out/), { timeout: 6000 });
+		expect(room.status).toBe('offline');
+		room.saveAnswer('hope', 'Typed after the session ended');
+		expect(room.queue.map((w) => w.payload.value)).toEqual(['Typed after the session ended']);
+	});
+
 	it("keeps the other partner's overwritten joint text visible to them", async () => {
 		const alexRoom = new LiveRoom(browserSocket(t.practice.alex), t.assignmentId);
 		const samRoom = new LiveRoom(browserSocket(t.practice.sam), t.assignmentId);

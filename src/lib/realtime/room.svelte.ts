@@ -30,6 +30,8 @@ export interface PendingWrite {
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const ACK_TIMEOUT_MS = 8000;
+const SIGNED_OUT =
+	'You are signed out, so nothing more can be saved here. Sign in again to carry on: what you have not sent yet is still on this page.';
 
 export function newOpId(): string {
 	return crypto.randomUUID().replaceAll('-', '');
@@ -62,12 +64,19 @@ export class LiveRoom {
 		this.#assignmentId = assignmentId;
 		this.view = initial;
 		socket.on('connect', () => void this.#join());
-		socket.on('disconnect', () => {
+		socket.on('disconnect', (reason) => {
 			this.#joined = false;
 			this.status =
 				typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : 'reconnecting';
+			// The server closed the socket: it restarted, or the session ended (the handshake says which).
+			if (reason === 'io server disconnect') socket.connect();
 		});
-		socket.on('connect_error', () => {
+		socket.on('connect_error', (error) => {
+			if (error.message.startsWith('unauthenticated')) {
+				this.status = 'offline';
+				this.problem = SIGNED_OUT;
+				return;
+			}
 			this.status = this.view ? 'reconnecting' : 'connecting';
 		});
 		socket.on('room:event', (event) => this.#receive(event));
@@ -222,6 +231,11 @@ export class LiveRoom {
 					result = null; // no ack in time: keep it queued and try again on reconnect
 				}
 				if (!result) break;
+				if (!result.ok && result.error.code === 'unauthenticated') {
+					// Signed out: the write stays queued with what was typed; the server closes the socket.
+					this.problem = SIGNED_OUT;
+					break;
+				}
 				if (
 					!result.ok &&
 					(result.error.code === 'unavailable' || result.error.code === 'rate-limited')

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import * as audit from '../audit';
 import { isUniqueViolation } from './sign-up';
-import { hashPassword, verifyPassword } from './password';
+import { checkPassword, hashPassword } from './password';
 import { isId } from '$lib/input';
 import type { Slot } from '../couples';
 import * as outbox from '../outbox';
@@ -232,11 +232,13 @@ export type AcceptResult =
 			ok: false;
 			reason: 'invite' | 'therapist-email' | 'wrong-password' | 'already-member';
 			status: InviteStatus;
-	  };
+	  }
+	| { ok: false; reason: 'limited'; status: InviteStatus; retryAfterSeconds: number };
 
 /**
  * Joins the invited partner to the couple: a new partner account with the chosen password, or an
- * existing partner account (the same person in another couple) proven by its password.
+ * existing partner account (the same person in another couple) proven by its password, checked
+ * under the account's sign-in failure limit like any other password.
  * The invite is consumed in the same transaction, so a link works exactly once.
  */
 export async function accept(
@@ -249,17 +251,19 @@ export async function accept(
 	}
 	const existing = await db
 		.selectFrom('users')
-		.select(['id', 'role', 'password_hash'])
+		.select(['id', 'role'])
 		.where('email', '=', input.email)
 		.executeTakeFirst();
 	if (existing && existing.role !== 'partner') {
 		return { ok: false, reason: 'therapist-email', status: 'valid' };
 	}
-	if (
-		existing &&
-		!(existing.password_hash && (await verifyPassword(existing.password_hash, input.password)))
-	) {
-		return { ok: false, reason: 'wrong-password', status: 'valid' };
+	if (existing) {
+		const check = await checkPassword(db, { ...input, via: 'invite' });
+		if (!check.ok && check.reason === 'limited') {
+			const { retryAfterSeconds } = check;
+			return { ok: false, reason: 'limited', status: 'valid', retryAfterSeconds };
+		}
+		if (!check.ok) return { ok: false, reason: 'wrong-password', status: 'valid' };
 	}
 	const passwordHash = existing ? null : await hashPassword(input.password);
 	const { inviteId, memberId, coupleId } = view;

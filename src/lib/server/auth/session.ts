@@ -19,6 +19,8 @@ export const sessionPolicy = {
 
 export type SessionUser = Pick<User, 'id' | 'email' | 'role' | 'display_name'> & {
 	hasTotp: boolean;
+	/** A recovery code cleared the authenticator: only a two-factor-verified session may enrol one. */
+	totpReset: boolean;
 };
 
 export type SessionValidation =
@@ -67,6 +69,30 @@ export async function createSession(
 		.executeTakeFirstOrThrow();
 }
 
+/** Activity slides a session's expiry, written at most this often so busy pages and rooms stay cheap. */
+export const TOUCH_INTERVAL_MS = MINUTE;
+
+/**
+ * Records activity on a live session: slides its idle limit (never past the absolute one). Never
+ * revives a session that has already expired. Returns the new expiry, or null if the session is over.
+ */
+export async function touchSession(
+	db: Kysely<Database>,
+	session: Pick<Session, 'id' | 'created_at' | 'shared_device'>,
+	role: User['role']
+): Promise<Date | null> {
+	const now = new Date();
+	const expires = nextExpiry(session.created_at, now, policyFor(role, session.shared_device));
+	const row = await db
+		.updateTable('sessions')
+		.set({ last_seen_at: now, expires_at: expires })
+		.where('id', '=', session.id)
+		.where('expires_at', '>', now)
+		.returning('expires_at')
+		.executeTakeFirst();
+	return row?.expires_at ?? null;
+}
+
 /**
  * Looks a token up and slides its expiry. Writes at most once a minute per session so that
  * a busy page does not turn every request into an UPDATE.
@@ -82,7 +108,13 @@ export async function validateSessionToken(
 		.selectFrom('sessions')
 		.innerJoin('users', 'users.id', 'sessions.user_id')
 		.selectAll('sessions')
-		.select(['users.email', 'users.role', 'users.display_name', 'users.totp_key'])
+		.select([
+			'users.email',
+			'users.role',
+			'users.display_name',
+			'users.totp_key',
+			'users.totp_reset_at'
+		])
 		.where('sessions.id', '=', id)
 		.executeTakeFirst();
 	if (!row) return { session: null, user: null };
@@ -93,23 +125,26 @@ export async function validateSessionToken(
 		return { session: null, user: null };
 	}
 
-	const { email, role, display_name, totp_key, ...session } = row;
-	if (options.touch !== false && now.getTime() - session.last_seen_at.getTime() >= MINUTE) {
+	const { email, role, display_name, totp_key, totp_reset_at, ...session } = row;
+	if (
+		options.touch !== false &&
+		now.getTime() - session.last_seen_at.getTime() >= TOUCH_INTERVAL_MS
+	) {
+		const expires = await touchSession(db, session, role);
+		if (!expires) return { session: null, user: null };
 		session.last_seen_at = now;
-		session.expires_at = nextExpiry(
-			session.created_at,
-			now,
-			policyFor(role, session.shared_device)
-		);
-		await db
-			.updateTable('sessions')
-			.set({ last_seen_at: session.last_seen_at, expires_at: session.expires_at })
-			.where('id', '=', id)
-			.execute();
+		session.expires_at = expires;
 	}
 	return {
 		session,
-		user: { id: session.user_id, email, role, display_name, hasTotp: totp_key !== null }
+		user: {
+			id: session.user_id,
+			email,
+			role,
+			display_name,
+			hasTotp: totp_key !== null,
+			totpReset: totp_reset_at !== null
+		}
 	};
 }
 
@@ -139,12 +174,43 @@ export async function shortenSession(db: Kysely<Database>, sessionId: string, gr
 		.execute();
 }
 
-export async function markTwoFactorVerified(db: Kysely<Database>, sessionId: string) {
-	await db
-		.updateTable('sessions')
-		.set({ two_factor_verified: true })
-		.where('id', '=', sessionId)
-		.execute();
+/**
+ * Replaces a session that has just passed the second factor with a new one (a new token, so a new
+ * id), two-factor verified, and deletes the old one: a token seen before the second factor (in a
+ * log, on a shared screen, planted by someone else) never becomes a verified session. The new one
+ * keeps the old one's start, so the absolute limit still counts from the password sign-in.
+ * Returns null when the old session has ended meanwhile (signed out, expired): nothing is created.
+ * The caller sets the new cookie once its transaction has committed.
+ */
+export async function rotateVerifiedSession(
+	db: Kysely<Database>,
+	old: Session,
+	role: User['role']
+): Promise<{ token: string; session: Session } | null> {
+	const now = new Date();
+	const ended = await db
+		.deleteFrom('sessions')
+		.where('id', '=', old.id)
+		.where('expires_at', '>', now)
+		.returning('id')
+		.executeTakeFirst();
+	if (!ended) return null;
+	const token = generateSessionToken();
+	const session = await db
+		.insertInto('sessions')
+		.values({
+			id: sessionIdFromToken(token),
+			user_id: old.user_id,
+			created_at: old.created_at,
+			last_seen_at: now,
+			expires_at: nextExpiry(old.created_at, now, policyFor(role, old.shared_device)),
+			two_factor_verified: true,
+			shared_device: old.shared_device,
+			user_agent: old.user_agent
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	return { token, session };
 }
 
 export async function invalidateSession(db: Kysely<Database>, sessionId: string) {

@@ -1,13 +1,17 @@
-// Email-and-password sign-in: rate limits, a constant-cost check, a new session, an audit row.
+// Email-and-password sign-in: rate limits, the one password check, a new session, an audit row.
 import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
+import type { Database, Session, User } from '../db/schema';
 import * as audit from '../audit';
-import { verifyAgainstDecoy, verifyPassword } from './password';
+import { disconnectSessions } from '../realtime/server';
+import { checkPassword } from './password';
 import * as rateLimit from './rate-limit';
 import {
+	SESSION_COOKIE,
 	createSession,
 	generateSessionToken,
+	invalidateSession,
+	sessionIdFromToken,
 	setSessionCookie,
 	setSharedTabCookie
 } from './session';
@@ -27,50 +31,64 @@ export type SignInResult =
 
 const WRONG = 'That email or password is wrong.';
 
+const tooMany = (seconds: number) => ({
+	ok: false as const,
+	status: 429 as const,
+	message: `Too many sign-in attempts. Try again ${rateLimit.describeWait(seconds)}.`
+});
+
 export async function signIn(db: Kysely<Database>, input: SignInInput): Promise<SignInResult> {
-	const ipKey = `sign-in:ip:${input.ip}`;
-	const accountKey = `sign-in:account:${input.email}`;
-	const ipState = await rateLimit.hit(db, ipKey, rateLimit.limits.signInPerIp);
-	const accountState = await rateLimit.check(db, accountKey, rateLimit.limits.signInPerAccount);
-	for (const state of [ipState, accountState]) {
-		if (state.limited) {
-			return {
-				ok: false,
-				status: 429,
-				message: `Too many sign-in attempts. Try again ${rateLimit.describeWait(state.retryAfterSeconds)}.`
-			};
-		}
+	const ipState = await rateLimit.hit(db, `sign-in:ip:${input.ip}`, rateLimit.limits.signInPerIp);
+	if (ipState.limited) return tooMany(ipState.retryAfterSeconds);
+
+	const check = await checkPassword(db, { ...input, via: 'sign-in' });
+	if (!check.ok) {
+		return check.reason === 'limited'
+			? tooMany(check.retryAfterSeconds)
+			: { ok: false, status: 400, message: WRONG };
 	}
-
-	const user = await db
-		.selectFrom('users')
-		.select(['id', 'role', 'password_hash', 'totp_key'])
-		.where('email', '=', input.email)
-		.executeTakeFirst();
-	const valid = user?.password_hash
-		? await verifyPassword(user.password_hash, input.password)
-		: await verifyAgainstDecoy(input.password);
-
-	if (!user || !valid) {
-		await rateLimit.hit(db, accountKey, rateLimit.limits.signInPerAccount);
-		await audit.record(db, {
-			actorId: user?.id ?? null,
-			action: 'auth.sign-in.failed',
-			ip: input.ip
-		});
-		return { ok: false, status: 400, message: WRONG };
-	}
-
-	const token = generateSessionToken();
-	const session = await createSession(db, token, user, {
+	const { user } = check;
+	await beginSession(db, {
+		user,
 		// Shared-device mode is for partners; a therapist always gets the strict therapist policy.
 		sharedDevice: user.role === 'partner' && input.sharedDevice,
-		userAgent: input.userAgent
+		userAgent: input.userAgent,
+		cookies: input.cookies,
+		secure: input.secure
 	});
-	setSessionCookie(input.cookies, token, session, input.secure);
-	if (session.shared_device) setSharedTabCookie(input.cookies, input.secure);
 	await audit.record(db, { actorId: user.id, action: 'auth.sign-in', ip: input.ip });
 
 	if (user.role === 'partner') return { ok: true, next: '/c' };
 	return { ok: true, next: user.totp_key ? '/login/totp' : '/login/totp/setup' };
+}
+
+/**
+ * Gives this browser a new session (sign-in, sign-up, an accepted invite). Whatever session its
+ * cookie held before ends with it, sockets included: it may have been someone else's, and a
+ * replaced cookie must not leave a live session behind.
+ */
+export async function beginSession(
+	db: Kysely<Database>,
+	input: {
+		user: Pick<User, 'id' | 'role'>;
+		sharedDevice: boolean;
+		userAgent: string | null;
+		cookies: Cookies;
+		secure: boolean;
+	}
+): Promise<Session> {
+	const previous = input.cookies.get(SESSION_COOKIE);
+	if (previous) {
+		const previousId = sessionIdFromToken(previous);
+		await invalidateSession(db, previousId);
+		disconnectSessions([previousId]);
+	}
+	const token = generateSessionToken();
+	const session = await createSession(db, token, input.user, {
+		sharedDevice: input.sharedDevice,
+		userAgent: input.userAgent
+	});
+	setSessionCookie(input.cookies, token, session, input.secure);
+	if (session.shared_device) setSharedTabCookie(input.cookies, input.secure);
+	return session;
 }

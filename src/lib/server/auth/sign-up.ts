@@ -5,7 +5,7 @@ import type { Database } from '../db/schema';
 import * as audit from '../audit';
 import { hashPassword } from './password';
 import * as rateLimit from './rate-limit';
-import { createSession, generateSessionToken, setSessionCookie } from './session';
+import { beginSession } from './sign-in';
 
 export interface SignUpInput {
 	name: string;
@@ -66,9 +66,13 @@ export async function signUpTherapist(
 		}
 		throw error;
 	}
-	const token = generateSessionToken();
-	const session = await createSession(db, token, user, { userAgent: input.userAgent });
-	setSessionCookie(input.cookies, token, session, input.secure);
+	await beginSession(db, {
+		user,
+		sharedDevice: false,
+		userAgent: input.userAgent,
+		cookies: input.cookies,
+		secure: input.secure
+	});
 	await audit.record(db, { actorId: user.id, action: 'auth.sign-up', ip: input.ip });
 	return { ok: true };
 }

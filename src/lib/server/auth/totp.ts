@@ -1,5 +1,5 @@
 // TOTP two-factor (RFC 6238: SHA-1, 6 digits, 30 s) for therapists, via @oslojs/otp.
-import { createTOTPKeyURI, verifyTOTPWithGracePeriod } from '@oslojs/otp';
+import { createTOTPKeyURI, verifyHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import { open, seal, type Keyring } from '../crypto/keyring';
 
@@ -24,17 +24,18 @@ export function totpUri(key: Uint8Array, accountName: string): string {
 	return createTOTPKeyURI('Trellis', accountName, key, TOTP_PERIOD_SECONDS, TOTP_DIGITS);
 }
 
-/** Accepts the current code and the ones either side of it, for clocks that drift a little. */
-export function verifyTotpCode(key: Uint8Array, code: string): boolean {
+/**
+ * The 30-second time step a code belongs to, or null if it is not right. Accepts the current step and
+ * the ones either side of it, for clocks that drift a little; the caller refuses a step used before.
+ */
+export function totpStep(key: Uint8Array, code: string, now = Date.now()): number | null {
 	const digits = code.replace(/\s+/g, '');
-	if (!/^\d{6}$/.test(digits)) return false;
-	return verifyTOTPWithGracePeriod(
-		key,
-		TOTP_PERIOD_SECONDS,
-		TOTP_DIGITS,
-		digits,
-		TOTP_PERIOD_SECONDS
-	);
+	if (!/^\d{6}$/.test(digits)) return null;
+	const current = Math.floor(now / (TOTP_PERIOD_SECONDS * 1000));
+	for (const step of [current - 1, current, current + 1]) {
+		if (verifyHOTP(key, BigInt(step), TOTP_DIGITS, digits)) return step;
+	}
+	return null;
 }
 
 /** The columns a TOTP secret is stored in. */

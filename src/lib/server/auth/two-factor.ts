@@ -1,13 +1,15 @@
 // The second factor: checking a TOTP code, enrolling an authenticator, and signing in with the recovery code.
-// Wrong codes of any kind count against the account, and five lock the step for 15 minutes.
+// Wrong codes of any kind count against the account, and five lock the step for 15 minutes. Passing the
+// second factor replaces the session with a new, verified one; each TOTP time step is accepted once.
+import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database, Session } from '../db/schema';
 import * as audit from '../audit';
 import * as rateLimit from './rate-limit';
 import type { SessionUser } from './session';
-import { invalidateOtherSessions, markTwoFactorVerified } from './session';
+import { invalidateOtherSessions, rotateVerifiedSession, setSessionCookie } from './session';
 import { appKeyring, type Keyring } from '../crypto/keyring';
-import { openTotpKey, sealTotpKey, verifyTotpCode } from './totp';
+import { openTotpKey, sealTotpKey, totpStep, type StoredTotpKey } from './totp';
 import { generateRecoveryCode, hashRecoveryCode } from './recovery-code';
 
 export type TwoFactorResult = { ok: true } | { ok: false; status: 400 | 429; message: string };
@@ -17,6 +19,9 @@ interface Attempt {
 	session: Session;
 	code: string;
 	ip: string;
+	/** Where the new session's cookie goes when the second factor passes. */
+	cookies: Cookies;
+	secure: boolean;
 }
 
 // Keyed by account, so a new session cannot reset the count.
@@ -35,6 +40,59 @@ async function lockedOut(db: Kysely<Database>, key: string) {
 
 const WRONG_CODE = 'That code is not right. Check the time on your phone and try again.';
 
+/** The session was signed out while its second factor was checked: the transaction keeps nothing. */
+class SessionEnded extends Error {}
+const SESSION_ENDED = {
+	ok: false as const,
+	status: 400 as const,
+	message: 'This sign-in has ended. Sign in again.'
+};
+
+async function rotate(trx: Kysely<Database>, attempt: Attempt) {
+	const rotated = await rotateVerifiedSession(trx, attempt.session, attempt.user.role);
+	if (!rotated) throw new SessionEnded();
+	return rotated;
+}
+
+function setCookie(attempt: Attempt, rotated: { token: string; session: Session }) {
+	setSessionCookie(attempt.cookies, rotated.token, rotated.session, attempt.secure);
+}
+
+async function unlessEnded<T>(run: () => Promise<T>): Promise<T | typeof SESSION_ENDED> {
+	try {
+		return await run();
+	} catch (error) {
+		if (error instanceof SessionEnded) return SESSION_ENDED;
+		throw error;
+	}
+}
+
+/**
+ * Takes the code's time step for the account and replaces the session with a verified one, in one
+ * transaction. The step is taken only if it is later than the last one taken, in one statement, so a
+ * code works once even when it arrives twice at the same moment; null when it was taken before.
+ */
+function takeStep(
+	db: Kysely<Database>,
+	input: Attempt,
+	step: number,
+	resealed: Partial<StoredTotpKey>
+) {
+	return db.transaction().execute(async (trx) => {
+		const taken = await trx
+			.updateTable('users')
+			.set({ totp_last_step: step, ...resealed })
+			.where('id', '=', input.user.id)
+			.where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+			.returning('id')
+			.executeTakeFirst();
+		if (!taken) return null;
+		const rotated = await rotate(trx, input);
+		await audit.record(trx, { actorId: input.user.id, action: 'auth.totp.verified', ip: input.ip });
+		return rotated;
+	});
+}
+
 export async function verifySecondFactor(
 	db: Kysely<Database>,
 	input: Attempt,
@@ -49,27 +107,41 @@ export async function verifySecondFactor(
 		.where('id', '=', input.user.id)
 		.executeTakeFirst();
 	const secret = row ? openTotpKey(keyring, input.user.id, row) : null;
-	if (!secret || !verifyTotpCode(secret, input.code)) {
+	const step = secret ? totpStep(secret, input.code) : null;
+	// A secret from before sealing, or under an older key, is sealed under the current one.
+	const resealed =
+		secret && row!.totp_key_id !== keyring.currentId
+			? sealTotpKey(keyring, input.user.id, secret)
+			: {};
+	const outcome =
+		step === null ? null : await unlessEnded(() => takeStep(db, input, step, resealed));
+	if (outcome && 'ok' in outcome) return outcome;
+	if (!outcome) {
 		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
 		await audit.record(db, { actorId: input.user.id, action: 'auth.totp.failed', ip: input.ip });
 		return { ok: false, status: 400, message: WRONG_CODE };
 	}
 	await rateLimit.reset(db, key);
-	await markTwoFactorVerified(db, input.session.id);
-	if (row!.totp_key_id !== keyring.currentId) {
-		// A secret from before sealing, or under an older key: seal it under the current one.
-		await db
-			.updateTable('users')
-			.set(sealTotpKey(keyring, input.user.id, secret))
-			.where('id', '=', input.user.id)
-			.execute();
-	}
-	await audit.record(db, { actorId: input.user.id, action: 'auth.totp.verified', ip: input.ip });
+	setCookie(input, outcome);
 	return { ok: true };
 }
 
+/**
+ * Who may enrol an authenticator: a two-factor-verified session (replacing one, or right after the
+ * recovery code), or the password session of an account that has never had one. An account whose
+ * authenticator a recovery code cleared needs the session that code verified, so the password alone
+ * never lets someone put their own authenticator on the account.
+ */
+export function mayEnrol(user: SessionUser, session: Session): boolean {
+	if (user.role !== 'therapist') return false;
+	return session.two_factor_verified || (!user.hasTotp && !user.totpReset);
+}
+
+export const ENROL_AFTER_RECOVERY =
+	'Your authenticator was reset with your recovery code. Set up the new one in the browser where you used your recovery code. If that sign-in has ended, ask whoever runs Trellis for your practice to reset two-factor sign-in for your account.';
+
 export type EnrolResult =
-	{ ok: true; recoveryCode: string } | { ok: false; status: 400 | 429; message: string };
+	{ ok: true; recoveryCode: string } | { ok: false; status: 400 | 403 | 429; message: string };
 
 /**
  * Saves a new authenticator once the person proves it works with a code, and issues a fresh
@@ -83,7 +155,8 @@ export async function enrolTotp(
 	const key = totpKey(input.user.id);
 	const locked = await lockedOut(db, key);
 	if (locked) return locked;
-	if (!verifyTotpCode(input.totpKey, input.code)) {
+	const step = totpStep(input.totpKey, input.code);
+	if (step === null) {
 		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
 		await audit.record(db, {
 			actorId: input.user.id,
@@ -98,24 +171,38 @@ export async function enrolTotp(
 		};
 	}
 	const recoveryCode = generateRecoveryCode();
-	await db.transaction().execute(async (trx) => {
-		await trx
-			.updateTable('users')
-			.set({
-				...sealTotpKey(keyring, input.user.id, input.totpKey),
-				recovery_code_hash: hashRecoveryCode(recoveryCode)
-			})
-			.where('id', '=', input.user.id)
-			.execute();
-		await markTwoFactorVerified(trx, input.session.id);
-		await audit.record(trx, {
-			actorId: input.user.id,
-			action: 'auth.totp.enrolled',
-			ip: input.ip,
-			detail: { replaced: input.user.hasTotp }
-		});
-	});
+	const verified = input.session.two_factor_verified;
+	const outcome = await unlessEnded(() =>
+		db.transaction().execute(async (trx) => {
+			const saved = await trx
+				.updateTable('users')
+				.set({
+					...sealTotpKey(keyring, input.user.id, input.totpKey),
+					recovery_code_hash: hashRecoveryCode(recoveryCode),
+					totp_last_step: step,
+					totp_reset_at: null
+				})
+				.where('id', '=', input.user.id)
+				// mayEnrol, checked against the row itself: without the second factor, only an
+				// account that has never had an authenticator.
+				.$if(!verified, (qb) => qb.where('totp_key', 'is', null).where('totp_reset_at', 'is', null))
+				.returning('id')
+				.executeTakeFirst();
+			if (!saved) return null;
+			const rotated = verified ? null : await rotate(trx, input);
+			await audit.record(trx, {
+				actorId: input.user.id,
+				action: 'auth.totp.enrolled',
+				ip: input.ip,
+				detail: { replaced: input.user.hasTotp }
+			});
+			return { rotated };
+		})
+	);
+	if (outcome && 'ok' in outcome) return outcome;
+	if (!outcome) return { ok: false, status: 403, message: ENROL_AFTER_RECOVERY };
 	await rateLimit.reset(db, key);
+	if (outcome.rotated) setCookie(input, outcome.rotated);
 	return { ok: true, recoveryCode };
 }
 
@@ -124,7 +211,8 @@ export type RecoveryResult =
 
 /**
  * Signs in with the one-time recovery code instead of a TOTP code. The old authenticator is
- * forgotten (it may be on a lost phone), every other session ends, and the person enrols again.
+ * forgotten (it may be on a lost phone), every other session ends, this one is replaced by a new
+ * verified one, and only that session may enrol the new authenticator.
  */
 export async function signInWithRecoveryCode(
 	db: Kysely<Database>,
@@ -134,26 +222,36 @@ export async function signInWithRecoveryCode(
 	const locked = await lockedOut(db, key);
 	if (locked) return locked;
 	const hash = hashRecoveryCode(input.code);
-	const signedOutSessionIds = await db.transaction().execute(async (trx) => {
-		// The compare-and-clear is one statement, so a code works exactly once.
-		const used = await trx
-			.updateTable('users')
-			.set({ totp_key: null, totp_key_id: null, totp_nonce: null, recovery_code_hash: null })
-			.where('id', '=', input.user.id)
-			.where('recovery_code_hash', '=', hash)
-			.returning('id')
-			.executeTakeFirst();
-		if (!used) return null;
-		await markTwoFactorVerified(trx, input.session.id);
-		const others = await invalidateOtherSessions(trx, input.user.id, input.session.id);
-		await audit.record(trx, {
-			actorId: input.user.id,
-			action: 'auth.recovery-code.used',
-			ip: input.ip
-		});
-		return others;
-	});
-	if (!signedOutSessionIds) {
+	const outcome = await unlessEnded(() =>
+		db.transaction().execute(async (trx) => {
+			// The compare-and-clear is one statement, so a code works exactly once.
+			const used = await trx
+				.updateTable('users')
+				.set({
+					totp_key: null,
+					totp_key_id: null,
+					totp_nonce: null,
+					recovery_code_hash: null,
+					totp_last_step: null,
+					totp_reset_at: new Date()
+				})
+				.where('id', '=', input.user.id)
+				.where('recovery_code_hash', '=', hash)
+				.returning('id')
+				.executeTakeFirst();
+			if (!used) return null;
+			const others = await invalidateOtherSessions(trx, input.user.id, input.session.id);
+			const rotated = await rotate(trx, input);
+			await audit.record(trx, {
+				actorId: input.user.id,
+				action: 'auth.recovery-code.used',
+				ip: input.ip
+			});
+			return { rotated, signedOutSessionIds: [...others, input.session.id] };
+		})
+	);
+	if (outcome && 'ok' in outcome) return outcome;
+	if (!outcome) {
 		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
 		await audit.record(db, {
 			actorId: input.user.id,
@@ -167,7 +265,8 @@ export async function signInWithRecoveryCode(
 		};
 	}
 	await rateLimit.reset(db, key);
-	return { ok: true, signedOutSessionIds };
+	setCookie(input, outcome.rotated);
+	return { ok: true, signedOutSessionIds: outcome.signedOutSessionIds };
 }
 
 /** Re-seals every TOTP secret not under the keyring's current key (plain ones too); returns how many. */

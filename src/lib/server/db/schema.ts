@@ -22,6 +22,10 @@ export interface UsersTable {
 	totp_key_id: string | null;
 	totp_nonce: Uint8Array | null;
 	recovery_code_hash: string | null;
+	/** The time step of the last TOTP code accepted; a code of that step or an earlier one is refused. */
+	totp_last_step: number | null;
+	/** When a recovery code cleared the authenticator; only a verified session may enrol until then. */
+	totp_reset_at: NullableTimestamp;
 	created_at: Timestamp;
 	/** A partner's switch for reminder emails (migration 0015). */
 	email_reminders: Generated<boolean>;

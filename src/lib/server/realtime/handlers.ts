@@ -18,6 +18,7 @@ import * as roomEvents from '../rooms/events';
 import type { WriteResult } from '../rooms/outcome';
 import { broadcast } from '../rooms/publish';
 import { viewFor } from '../rooms/view';
+import { handshakeSessions } from './handshake';
 import { tokenBucket } from './rate';
 import {
 	assignmentRoom,
@@ -28,6 +29,7 @@ import {
 	type LiveNamespace,
 	type LiveSocket
 } from './server';
+import type { SessionWatch } from './session-watch';
 
 const fail = (code: AckError['code'], message: string) => ({
 	ok: false as const,
@@ -45,11 +47,13 @@ function payloadSize(payload: unknown): number {
 	}
 }
 
-export function onConnection(live: LiveNamespace) {
+export function onConnection(live: LiveNamespace, sessions: SessionWatch) {
 	return (socket: LiveSocket) => {
 		const { userId, sessionId, coupleIds } = socket.data;
 		const allow = tokenBucket(MAX_MESSAGES_PER_SECOND);
 		let context: RoomContext | null = null;
+		sessions.add(socket, handshakeSessions.get(socket)!, socket.data.role);
+		handshakeSessions.delete(socket);
 
 		void socket.join([sessionRoom(sessionId), ...coupleIds.map(coupleRoom)]);
 		socket.emit('welcome', { userId, role: socket.data.role, coupleIds });
@@ -57,10 +61,20 @@ export function onConnection(live: LiveNamespace) {
 			socket.to(coupleRoom(coupleId)).emit('presence', { userId, coupleId, online: true });
 		}
 
-		/** Wraps a handler with the checks every message gets: an ack, rate, size, its schema, errors. */
+		/** The session ended: the message is refused and the socket closed (it may not reconnect). */
+		function signedOut(reply: (result: Ack<object>) => void) {
+			reply(fail('unauthenticated', 'You are signed out. Sign in again to carry on.'));
+			socket.disconnect(true);
+		}
+
+		/**
+		 * Wraps a handler with the checks every message gets: an ack, rate, size, its schema, a live
+		 * session, errors. A write also counts as activity on the session.
+		 */
 		function handle<E extends ClientEventName>(
 			event: E,
-			run: (payload: ClientPayload<E>) => Promise<Ack<object>>
+			run: (payload: ClientPayload<E>) => Promise<Ack<object>>,
+			{ write = false } = {}
 		) {
 			// Registered under the union of event names: each payload is parsed below, not trusted.
 			const name: ClientEventName = event;
@@ -85,6 +99,9 @@ export function onConnection(live: LiveNamespace) {
 					return reply(fail(code, parsed.issues[0].message));
 				}
 				try {
+					const allowed = sessions.allows(sessionId);
+					if (allowed !== true && !(await allowed)) return signedOut(reply);
+					if (write) sessions.noteActivity(sessionId);
 					reply(await run(parsed.output as ClientPayload<E>));
 				} catch (error) {
 					console.error(
@@ -162,15 +179,19 @@ export function onConnection(live: LiveNamespace) {
 			event: E,
 			write: (ctx: RoomContext, payload: ClientPayload<E>) => Promise<WriteResult<object>>
 		) {
-			handle(event, async (payload) => {
-				const joined = context; // the socket may leave or switch rooms while the write runs
-				if (!joined) return fail('not-joined', 'Join a room first (room:join).');
-				const result = await write(joined, payload);
-				if (!result.ok) return result;
-				const { events, replayed: _replayed, ...ack } = result;
-				broadcast(joined, events);
-				return ack;
-			});
+			handle(
+				event,
+				async (payload) => {
+					const joined = context; // the socket may leave or switch rooms while the write runs
+					if (!joined) return fail('not-joined', 'Join a room first (room:join).');
+					const result = await write(joined, payload);
+					if (!result.ok) return result;
+					const { events, replayed: _replayed, ...ack } = result;
+					broadcast(joined, events);
+					return ack;
+				},
+				{ write: true }
+			);
 		}
 
 		roomWrite('answer:save', (ctx, p) => answers.saveAnswer(db(), ctx, p));
@@ -191,6 +212,7 @@ export function onConnection(live: LiveNamespace) {
 		});
 
 		socket.on('disconnect', async () => {
+			sessions.remove(socket, sessionId);
 			await leaveRoom().catch(() => undefined);
 			for (const coupleId of coupleIds) {
 				const online = await onlineUserIds(live, coupleRoom(coupleId)).catch(() => [] as string[]);

@@ -5,7 +5,11 @@ import { tokenFromCookieHeader, validateSessionToken } from '../auth/session';
 import { mayOpenSocket } from '../auth/origin';
 import { publicOrigin } from '../config';
 import * as couples from '../couples';
+import type { Session } from '../db/schema';
 import type { LiveNamespace, LiveSocket } from './server';
+
+/** What each handshake found, until the connection handler hands it to the session watch. */
+export const handshakeSessions = new WeakMap<LiveSocket, Session>();
 
 type Next = (error?: Error) => void;
 
@@ -34,6 +38,7 @@ export async function authenticate(socket: LiveSocket, next: Next) {
 			coupleIds: await couples.idsFor(db(), user),
 			assignmentId: null
 		};
+		handshakeSessions.set(socket, session);
 		next();
 	} catch {
 		next(new Error('unavailable: try again in a moment'));

@@ -3,19 +3,31 @@
 import type { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { LIVE_NAMESPACE } from '$lib/realtime/events';
-import { connection } from '../db';
+import { connection, db } from '../db';
 import { DELIVER, deliver } from '../rooms/publish';
 import { onConnection } from './handlers';
 import { useHandshake } from './handshake';
 import { markClustered, type LiveNamespace } from './server';
+import { SessionWatch } from './session-watch';
 
 const attached = Symbol.for('trellis.realtime.attached');
 
+export interface RealtimeOptions {
+	/** How often this process re-reads the sessions of its sockets (session-watch.ts); 0 is off. */
+	sessionSweepMs?: number;
+	/** How stale a message's session check may be before it re-reads the session row. */
+	sessionStaleMs?: number;
+}
+
 /** Registers the /live handlers once per Socket.IO server (the init hook and the dev plugin both call it). */
-export async function attachRealtime(io: Server): Promise<void> {
+export async function attachRealtime(io: Server, options: RealtimeOptions = {}): Promise<void> {
 	const marked = io as Server & { [attached]?: boolean };
 	if (marked[attached]) return;
 	marked[attached] = true;
+	const sessions = new SessionWatch(db, {
+		sweepMs: options.sessionSweepMs,
+		staleMs: options.sessionStaleMs
+	});
 
 	// Several instances share rooms through PostgreSQL's LISTEN/NOTIFY; the embedded database has one process.
 	const { pool, target } = connection();
@@ -40,5 +52,5 @@ export async function attachRealtime(io: Server): Promise<void> {
 		live.on(DELIVER, (deliveries) => deliver(live, deliveries));
 	}
 	useHandshake(live);
-	live.on('connection', onConnection(live));
+	live.on('connection', onConnection(live, sessions));
 }

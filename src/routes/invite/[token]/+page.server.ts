@@ -6,13 +6,7 @@ import * as invites from '$lib/server/auth/invites';
 import * as rateLimit from '$lib/server/auth/rate-limit';
 import { PASSWORD_MAX } from '$lib/server/auth/password';
 import { newPassword } from '$lib/server/auth/password';
-import {
-	createSession,
-	generateSessionToken,
-	invalidateSession,
-	setSessionCookie,
-	setSharedTabCookie
-} from '$lib/server/auth/session';
+import { beginSession } from '$lib/server/auth/sign-in';
 import type { Actions, PageServerLoad } from './$types';
 
 // The password is checked against the existing account first, so only a new account gets the new-password rules.
@@ -55,7 +49,7 @@ export const load = (async ({ params, setHeaders }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, params, cookies, locals, getClientAddress, url }) => {
+	default: async ({ request, params, cookies, getClientAddress, url }) => {
 		const ip = getClientAddress();
 		const limited = await rateLimit.hit(db(), `invite:ip:${ip}`, rateLimit.limits.invitePerIp);
 		const parsed = await readForm(request, AcceptForm);
@@ -110,15 +104,17 @@ export const actions = {
 		if (!result.ok) {
 			const errors: Record<string, string> = {};
 			let message = 'Please fix the fields marked below.';
-			let status: 400 | 410 = 400;
+			let status: 400 | 410 | 429 = 400;
 			if (result.reason === 'invite') {
 				message = deadLink[result.status];
 				status = 410;
+			} else if (result.reason === 'limited') {
+				message = `Too many sign-in attempts for this account. Try again ${rateLimit.describeWait(result.retryAfterSeconds)}.`;
+				status = 429;
 			} else if (result.reason === 'therapist-email') {
 				errors.email =
 					'This email belongs to a therapist account. Use another email for your partner account.';
 			} else if (result.reason === 'wrong-password') {
-				await rateLimit.hit(db(), `sign-in:account:${address}`, rateLimit.limits.signInPerAccount);
 				errors.password =
 					'You already use Trellis with this email: enter that password to add this couple to your account.';
 			} else {
@@ -127,15 +123,14 @@ export const actions = {
 			return fail(status, { message, errors, values });
 		}
 
-		if (locals.session) await invalidateSession(db(), locals.session.id);
-		const token = generateSessionToken();
-		const session = await createSession(db(), token, result.user, {
+		// Whoever was signed in in this browser before is signed out, sockets and all.
+		await beginSession(db(), {
+			user: result.user,
 			sharedDevice,
-			userAgent: request.headers.get('user-agent')
+			userAgent: request.headers.get('user-agent'),
+			cookies,
+			secure: url.protocol === 'https:'
 		});
-		const secure = url.protocol === 'https:';
-		setSessionCookie(cookies, token, session, secure);
-		if (sharedDevice) setSharedTabCookie(cookies, secure);
 		redirect(303, '/c?joined=1');
 	}
 } satisfies Actions;

@@ -30,7 +30,9 @@ export const load = (async ({ locals, params, getClientAddress }) => {
 						context.assignment.id
 					)
 				: null,
-		homeHref: user.role === 'therapist' ? `/app/couples/${context.coupleId}` : '/c'
+		homeHref: user.role === 'therapist' ? `/app/couples/${context.coupleId}` : '/c',
+		// A shared-device session belongs to one tab here too (SharedDeviceGuard), as in /c.
+		sharedDevice: session.shared_device
 	};
 }) satisfies PageServerLoad;
 

@@ -30,7 +30,7 @@ export const load = (({ locals }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, locals, getClientAddress }) => {
+	default: async ({ request, locals, cookies, url, getClientAddress }) => {
 		const { user, session } = allowed(locals);
 		const parsed = await readForm(request, RecoveryForm);
 		if (!parsed.ok) return fail(400, { message: parsed.message });
@@ -38,7 +38,9 @@ export const actions = {
 			user,
 			session,
 			code: parsed.data.code,
-			ip: getClientAddress()
+			ip: getClientAddress(),
+			cookies,
+			secure: url.protocol === 'https:'
 		});
 		if (!result.ok) return fail(result.status, { message: result.message });
 		disconnectSessions(result.signedOutSessionIds);

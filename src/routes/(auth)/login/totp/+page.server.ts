@@ -23,7 +23,7 @@ export const load = (({ locals }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, locals, getClientAddress }) => {
+	default: async ({ request, locals, cookies, url, getClientAddress }) => {
 		if (!locals.user || !locals.session) redirect(303, '/login');
 		const parsed = await readForm(request, CodeForm);
 		if (!parsed.ok) return fail(400, { message: parsed.message });
@@ -31,7 +31,9 @@ export const actions = {
 			user: locals.user,
 			session: locals.session,
 			code: parsed.data.code,
-			ip: getClientAddress()
+			ip: getClientAddress(),
+			cookies,
+			secure: url.protocol === 'https:'
 		});
 		if (!result.ok) return fail(result.status, { message: result.message });
 		redirect(303, '/app');

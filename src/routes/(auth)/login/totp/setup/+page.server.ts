@@ -1,8 +1,8 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
-import { enrolTotp } from '$lib/server/auth/two-factor';
+import { ENROL_AFTER_RECOVERY, enrolTotp, mayEnrol } from '$lib/server/auth/two-factor';
 import {
 	generateTotpKey,
 	totpKeyFromBase32,
@@ -27,12 +27,15 @@ const EnrolForm = v.object({
 	)
 });
 
-/** Who may be here: a therapist who has not enrolled yet, or a verified one replacing an authenticator. */
+/** Who may be here: see mayEnrol (two-factor.ts), which enrolTotp also holds to. */
 function allowed(locals: App.Locals) {
 	const { user, session } = locals;
 	if (!user || !session) redirect(303, '/login');
 	if (user.role !== 'therapist') redirect(303, '/c');
-	if (user.hasTotp && !session.two_factor_verified) redirect(303, '/login/totp');
+	if (!mayEnrol(user, session)) {
+		if (user.hasTotp) redirect(303, '/login/totp');
+		error(403, ENROL_AFTER_RECOVERY);
+	}
 	return { user, session };
 }
 
@@ -51,7 +54,7 @@ export const load = (({ locals, setHeaders }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, locals, getClientAddress }) => {
+	default: async ({ request, locals, cookies, url, getClientAddress }) => {
 		const { user, session } = allowed(locals);
 		const parsed = await readForm(request, EnrolForm);
 		if (!parsed.ok) {
@@ -66,7 +69,9 @@ export const actions = {
 			session,
 			code: parsed.data.code,
 			totpKey: totpKeyFromBase32(parsed.data.key),
-			ip: getClientAddress()
+			ip: getClientAddress(),
+			cookies,
+			secure: url.protocol === 'https:'
 		});
 		if (!result.ok) {
 			return fail(result.status, {
