@@ -15,6 +15,7 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { isCrossSiteWrite } from '$lib/server/auth/origin';
+import { config } from '$lib/server/config';
 import { startup, stopBackgroundWork } from '$lib/server/startup';
 import { attachRealtime } from '$lib/server/realtime';
 import { liveServer } from '$lib/server/realtime/server';
@@ -67,7 +68,7 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 };
 
 // Matches adapter-node's BODY_SIZE_LIMIT default; a declared larger body is refused before it is read.
-const bodyLimit = Number(process.env.BODY_SIZE_LIMIT) || 512 * 1024;
+const { bodyLimit } = config();
 
 const limitBody: Handle = async ({ event, resolve }) => {
 	const length = Number(event.request.headers.get('content-length') ?? 0);

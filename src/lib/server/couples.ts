@@ -24,6 +24,19 @@ export async function idsFor(db: Kysely<Database>, user: Pick<SessionUser, 'id' 
 	return rows.map((r) => r.couple_id);
 }
 
+/** A partner's couples that are not archived, with each one's therapist: what /c and /c/progress list. */
+export async function activeForPartner(db: Kysely<Database>, partnerId: string) {
+	return db
+		.selectFrom('couple_members as me')
+		.innerJoin('couples', 'couples.id', 'me.couple_id')
+		.innerJoin('users as therapist', 'therapist.id', 'couples.therapist_id')
+		.select(['couples.id', 'couples.label', 'therapist.display_name as therapistName'])
+		.where('me.user_id', '=', partnerId)
+		.where('couples.archived_at', 'is', null)
+		.orderBy('couples.created_at')
+		.execute();
+}
+
 /** True when the user is the couple's therapist or one of its partners. */
 export async function canAccess(
 	db: Kysely<Database>,

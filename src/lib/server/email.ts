@@ -2,24 +2,24 @@
 // is sent from a request: callers queue a message with outbox.enqueue in their own transaction.
 // No message names an exercise, an answer or (to anyone but the client) a client.
 import nodemailer, { type Transporter } from 'nodemailer';
+import { config } from './config';
 import type { ReminderKind } from './homework-schema';
 
 let cached: { url: string; transport: Transporter } | null = null;
 
 /** The SMTP connection from SMTP_URL, or null when email is not set up. */
 export function smtpTransport(): Transporter | null {
-	const url = process.env.SMTP_URL?.trim();
+	const url = config().smtpUrl;
 	if (!url) return null;
 	if (cached?.url !== url) cached = { url, transport: nodemailer.createTransport(url) };
 	return cached.transport;
 }
 
 export function isEmailConfigured(): boolean {
-	return !!process.env.SMTP_URL?.trim();
+	return config().smtpUrl !== null;
 }
 
-export const senderAddress = () =>
-	process.env.SMTP_FROM?.trim() || 'Trellis <no-reply@trellis.invalid>';
+export const senderAddress = () => config().smtpFrom;
 
 export interface EmailContent {
 	subject: string;

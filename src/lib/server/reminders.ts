@@ -9,13 +9,14 @@ import type { RoomContext } from './rooms/context';
 import * as homework from './homework';
 import * as outbox from './outbox';
 import { reminderEmail } from './email';
-import { publicOrigin } from './config';
+import { config } from './config';
 
 export type { ReminderKind };
 
 /** Where links in email point when no request says: ORIGIN, else this machine. */
 export function appOrigin(): string {
-	return publicOrigin() ?? `http://localhost:${process.env.PORT || 3000}`;
+	const { publicOrigin, port } = config();
+	return publicOrigin ?? `http://localhost:${port}`;
 }
 
 interface Delivered {

@@ -1,6 +1,7 @@
 // What the server does once before answering: reach the database, migrate it, seed the demo when it
 // is new, and start the background work (the outbox sender and the scheduler) until shutdown.
 import { sql, type Kysely } from 'kysely';
+import { config } from './config';
 import type { Database } from './db/schema';
 import { connection } from './db';
 import { describeTarget, DatabaseConfigError } from './db/connect';
@@ -55,7 +56,7 @@ async function run() {
 	await installBuiltIns(conn.db);
 
 	// Demo data only ever lands in a brand-new embedded database; a server database is seeded on purpose.
-	if (conn.target.kind === 'pglite' && process.env.TRELLIS_SEED_DEMO !== 'off') {
+	if (conn.target.kind === 'pglite' && config().seedsDemo) {
 		const seeded = await seedDemo(conn.db, { onlyIfEmpty: true });
 		if (seeded) printDemoSignIns();
 	}

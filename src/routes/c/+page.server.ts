@@ -1,19 +1,13 @@
 import { db } from '$lib/server/db';
 import { requirePartner } from '$lib/server/auth/guards';
+import * as couples from '$lib/server/couples';
 import * as homework from '$lib/server/homework';
 import * as schedules from '$lib/server/schedules';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {
 	const { user } = requirePartner(locals);
-	const memberships = await db()
-		.selectFrom('couple_members as me')
-		.innerJoin('couples', 'couples.id', 'me.couple_id')
-		.innerJoin('users as therapist', 'therapist.id', 'couples.therapist_id')
-		.select(['couples.id', 'couples.label', 'therapist.display_name as therapistName'])
-		.where('me.user_id', '=', user.id)
-		.where('couples.archived_at', 'is', null)
-		.execute();
+	const memberships = await couples.activeForPartner(db(), user.id);
 	const ids = memberships.map((m) => m.id);
 	const [members, home, agreements] = await Promise.all([
 		ids.length

@@ -4,7 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { dataDir, developmentKeyFile } from '../config';
+import { dataDir, developmentKeyFile, readConfig } from '../config';
 
 export interface Keyring {
 	currentId: string;
@@ -48,8 +48,9 @@ export function parseKeyring(value: string): Keyring {
  * a copy of the data folder never carries the key that opens it.
  */
 export function keyringFromEnv(env: NodeJS.ProcessEnv, dataDir: string): Keyring {
-	if (env.NOTES_KEYS?.trim()) return parseKeyring(env.NOTES_KEYS);
-	if (env.NODE_ENV === 'production') {
+	const { notesKeys, isProduction } = readConfig(env);
+	if (notesKeys) return parseKeyring(notesKeys);
+	if (isProduction) {
 		throw new KeyringError(
 			'NOTES_KEYS is required in production: set it to "k1:<base64 of 32 random bytes>" (openssl rand -base64 32) and keep it apart from the data (docs/deploy.md).'
 		);
@@ -135,6 +136,6 @@ const appKey = Symbol.for('trellis.notes-keyring');
 /** The process's keyring, read once from the environment. */
 export function appKeyring(): Keyring {
 	const holder = globalThis as { [appKey]?: Keyring };
-	holder[appKey] ??= keyringFromEnv(process.env, dataDir());
+	holder[appKey] ??= keyringFromEnv(process.env, dataDir()); // the one process environment
 	return holder[appKey];
 }

@@ -1,5 +1,6 @@
 import { db } from '$lib/server/db';
 import { requirePartner } from '$lib/server/auth/guards';
+import * as couples from '$lib/server/couples';
 import * as homework from '$lib/server/homework';
 import * as progress from '$lib/server/progress';
 import { agreementChart, chartTrends } from '$lib/components/progress/charts.server';
@@ -7,14 +8,8 @@ import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {
 	const { user } = requirePartner(locals);
-	const memberships = await db()
-		.selectFrom('couple_members as me')
-		.innerJoin('couples', 'couples.id', 'me.couple_id')
-		.select('couples.id')
-		.where('me.user_id', '=', user.id)
-		.where('couples.archived_at', 'is', null)
-		.execute();
-	const couples = await Promise.all(
+	const memberships = await couples.activeForPartner(db(), user.id);
+	const views = await Promise.all(
 		memberships.map(async ({ id }) => {
 			const view = await progress.forPartner(db(), user.id, id);
 			const agreements = view?.isVisible ? await homework.agreements(db(), id) : [];
@@ -27,5 +22,5 @@ export const load = (async ({ locals }) => {
 			};
 		})
 	);
-	return { couples: couples.filter((c) => c !== null) };
+	return { couples: views.filter((c) => c !== null) };
 }) satisfies PageServerLoad;
