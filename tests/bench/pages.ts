@@ -17,7 +17,7 @@ import { itemsFor, validateAnswer, type ExerciseDefinition } from '$lib/exercise
 import { connect as openDatabase, type Connection } from '$lib/server/db/connect';
 import { migrateToLatest } from '$lib/server/db/migrate';
 import type { Database, PartnerRole } from '$lib/server/db/schema';
-import type { HomeworkTables, NudgesTable } from '$lib/server/homework-schema';
+import type { NudgesTable } from '$lib/server/db/schema';
 import { generateSessionToken, sessionIdFromToken, SESSION_COOKIE } from '$lib/server/auth/session';
 import { keyringFromEnv } from '$lib/server/crypto/keyring';
 import { installBuiltIns } from '$lib/server/exercises';
@@ -396,8 +396,7 @@ async function seed(db: Kysely<Database>, options: Options, notesKeys: string): 
 			await trx.insertInto('section_reveals').values(rows).execute();
 		for (const rows of chunks(joint, 5000))
 			await trx.insertInto('joint_answers').values(rows).execute();
-		for (const rows of chunks(nudges, 5000))
-			await trx.withTables<HomeworkTables>().insertInto('nudges').values(rows).execute();
+		for (const rows of chunks(nudges, 5000)) await trx.insertInto('nudges').values(rows).execute();
 		if (flags.length) await trx.insertInto('safety_flags').values(flags).execute();
 
 		// Two signed progress notes per couple, through the notes module (encrypted, audited).

@@ -4,7 +4,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '$lib/server/db/schema';
-import type { HomeworkTables } from '$lib/server/homework-schema';
 import * as roomContext from '$lib/server/rooms/context';
 import * as couples from '$lib/server/couples';
 import type { ExerciseItem } from '$lib/exercises/definition';
@@ -89,7 +88,6 @@ async function occurrences(scheduleId: string) {
 
 async function remindersSent() {
 	const rows = await db
-		.withTables<HomeworkTables>()
 		.selectFrom('nudges as n')
 		.innerJoin('assignments as a', 'a.id', 'n.assignment_id')
 		.select(['a.occurrence', 'n.user_id', 'n.kind', 'n.created_at', 'n.email_id'])

@@ -13,6 +13,38 @@ export interface NewAssignment {
 }
 
 /**
+ * Whether a therapist may give this exercise version to this couple: the couple is hers and not
+ * archived (its record is read-only), the exercise is a built-in or hers. One rule for single
+ * assignments and schedules; `field` names the form field to mark when she may not.
+ */
+export async function assignable(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string,
+	definitionId: string
+) {
+	if (!isId(coupleId)) return { ok: false as const, field: 'coupleId' as const };
+	if (!isId(definitionId)) return { ok: false as const, field: 'definitionId' as const };
+	const couple = await db
+		.selectFrom('couples')
+		.select('id')
+		.where('id', '=', coupleId)
+		.where('therapist_id', '=', therapistId)
+		.where('archived_at', 'is', null)
+		.executeTakeFirst();
+	if (!couple) return { ok: false as const, field: 'coupleId' as const };
+	const definition = await db
+		.selectFrom('exercise_definitions')
+		.select(['id', 'definition', 'owner_id'])
+		.where('id', '=', definitionId)
+		.executeTakeFirst();
+	if (!definition || (definition.owner_id !== null && definition.owner_id !== therapistId)) {
+		return { ok: false as const, field: 'definitionId' as const };
+	}
+	return { ok: true as const, couple, definition };
+}
+
+/**
  * Gives an exercise version to a couple; a live assignment opens on its first section. Null when the
  * couple is not this therapist's, is archived (its record is read-only), or the exercise is not hers.
  */
@@ -21,21 +53,9 @@ export async function create(
 	therapistId: string,
 	input: NewAssignment
 ): Promise<Assignment | null> {
-	if (!isId(input.coupleId) || !isId(input.definitionId)) return null;
-	const couple = await db
-		.selectFrom('couples')
-		.select('id')
-		.where('id', '=', input.coupleId)
-		.where('therapist_id', '=', therapistId)
-		.where('archived_at', 'is', null)
-		.executeTakeFirst();
-	const definition = await db
-		.selectFrom('exercise_definitions')
-		.select(['id', 'definition', 'owner_id'])
-		.where('id', '=', input.definitionId)
-		.executeTakeFirst();
-	if (!couple || !definition) return null;
-	if (definition.owner_id !== null && definition.owner_id !== therapistId) return null;
+	const found = await assignable(db, therapistId, input.coupleId, input.definitionId);
+	if (!found.ok) return null;
+	const { definition } = found;
 	const firstSection = (definition.definition as ExerciseDefinition).sections[0]?.id ?? null;
 	return db
 		.insertInto('assignments')

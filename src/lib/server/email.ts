@@ -3,7 +3,7 @@
 // No message names an exercise, an answer or (to anyone but the client) a client.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { config } from './config';
-import type { ReminderKind } from './homework-schema';
+import type { ReminderKind } from './db/schema';
 
 let cached: { url: string; transport: Transporter } | null = null;
 

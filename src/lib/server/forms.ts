@@ -1,5 +1,6 @@
 // The one way a form action reads its body: typed values on success; on failure, per-field messages
 // and the values to show again. A body that is not a readable form is a failure too, never a throw.
+import { fail } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { isStorable, unstorableMessage } from '$lib/input';
 
@@ -16,6 +17,15 @@ export type FormResult<T> =
 	  };
 
 export const UNREADABLE_FORM = 'The form could not be read. Please try again.';
+
+/** The answer to a form that did not parse: 400, what to fix, and what was typed to show again. */
+export function refuseForm(parsed: Extract<FormResult<unknown>, { ok: false }>) {
+	return fail(400, {
+		message: parsed.errors.form ?? 'Please fix the fields marked below.',
+		errors: parsed.errors,
+		values: parsed.values
+	});
+}
 
 /** Text values to send back to the form so nothing typed is lost (passwords never echoed). */
 export function echoValues(formData: FormData, omit: string[] = ['password', 'code']) {

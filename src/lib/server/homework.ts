@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
 import type { AssignmentMode, Database, PartnerRole } from './db/schema';
-import type { HomeworkTables, ReminderKind } from './homework-schema';
+import type { ReminderKind } from './db/schema';
 import type { RoomContext } from './rooms/context';
 import { definitionFor } from './rooms/visibility';
 
@@ -145,7 +145,6 @@ export async function summaries(
 			.where((eb) => eb('assignment_id', '=', eb.fn.any(eb.val(ids))))
 			.execute(),
 		db
-			.withTables<HomeworkTables>()
 			.selectFrom('nudges')
 			.select(['assignment_id', 'user_id'])
 			.select((eb) => eb.fn.max('created_at').as('last'))
@@ -297,7 +296,6 @@ export async function partnerHome(db: Kysely<Database>, userId: string): Promise
 			(x.dueAt?.getTime() ?? Infinity) - (y.dueAt?.getTime() ?? Infinity)
 	);
 	const nudgeRows = await db
-		.withTables<HomeworkTables>()
 		.selectFrom('nudges as n')
 		.innerJoin('assignments as a', 'a.id', 'n.assignment_id')
 		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
@@ -403,7 +401,6 @@ export async function nudge(
 	if (context.assignment.status === 'closed')
 		return { ok: false, message: 'This exercise has ended.' };
 	const row = await db
-		.withTables<HomeworkTables>()
 		.insertInto('nudges')
 		.values({
 			assignment_id: context.assignment.id,
@@ -418,7 +415,6 @@ export async function nudge(
 /** A partner opened the homework: its reminders are done. */
 export async function dismissReminders(db: Kysely<Database>, assignmentId: string, userId: string) {
 	await db
-		.withTables<HomeworkTables>()
 		.updateTable('nudges')
 		.set({ dismissed_at: new Date() })
 		.where('assignment_id', '=', assignmentId)

@@ -12,36 +12,18 @@ export type NoteKind = 'progress' | 'psychotherapy';
 export type Template = 'soap' | 'dap' | 'birp' | 'free';
 
 /** The fields each template asks for, in order. */
+/** A template's fields, each stored under its label in lower case. */
+function named(...labels: string[]) {
+	return labels.map((label) => ({ id: label.toLowerCase(), label }));
+}
+
 export const TEMPLATES: Record<
 	Template,
 	{ label: string; fields: { id: string; label: string }[] }
 > = {
-	soap: {
-		label: 'SOAP',
-		fields: [
-			{ id: 'subjective', label: 'Subjective' },
-			{ id: 'objective', label: 'Objective' },
-			{ id: 'assessment', label: 'Assessment' },
-			{ id: 'plan', label: 'Plan' }
-		]
-	},
-	dap: {
-		label: 'DAP',
-		fields: [
-			{ id: 'data', label: 'Data' },
-			{ id: 'assessment', label: 'Assessment' },
-			{ id: 'plan', label: 'Plan' }
-		]
-	},
-	birp: {
-		label: 'BIRP',
-		fields: [
-			{ id: 'behavior', label: 'Behavior' },
-			{ id: 'intervention', label: 'Intervention' },
-			{ id: 'response', label: 'Response' },
-			{ id: 'plan', label: 'Plan' }
-		]
-	},
+	soap: { label: 'SOAP', fields: named('Subjective', 'Objective', 'Assessment', 'Plan') },
+	dap: { label: 'DAP', fields: named('Data', 'Assessment', 'Plan') },
+	birp: { label: 'BIRP', fields: named('Behavior', 'Intervention', 'Response', 'Plan') },
 	free: { label: 'Free text', fields: [{ id: 'text', label: 'Note' }] }
 };
 

@@ -4,7 +4,7 @@
 // the same transaction. The scheduler's reminders exist at most once per partner and kind.
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema';
-import type { HomeworkTables, ReminderKind } from './homework-schema';
+import type { ReminderKind } from './db/schema';
 import type { RoomContext } from './rooms/context';
 import * as homework from './homework';
 import * as outbox from './outbox';
@@ -68,7 +68,6 @@ async function queueEmail(
 	);
 	if (emailId) {
 		await db
-			.withTables<HomeworkTables>()
 			.updateTable('nudges')
 			.set({ email_id: emailId })
 			.where('id', '=', reminder.id)
@@ -91,7 +90,6 @@ export async function remindPartners(
 	for (const partner of summary.partners) {
 		if (partner.status === 'locked') continue;
 		const row = await db
-			.withTables<HomeworkTables>()
 			.insertInto('nudges')
 			.values({
 				assignment_id: input.assignmentId,

@@ -3,7 +3,6 @@
 import type { Kysely } from 'kysely';
 import { isId } from '$lib/input';
 import type { Database } from './db/schema';
-import type { HomeworkTables } from './homework-schema';
 import * as audit from './audit';
 
 export interface OpenFlag {
@@ -129,7 +128,6 @@ export async function crisisResources(
 ): Promise<CrisisResource[]> {
 	if (!therapistId) return DEFAULT_CRISIS_RESOURCES;
 	const rows = await db
-		.withTables<HomeworkTables>()
 		.selectFrom('crisis_resources')
 		.select(['name', 'phone', 'text_line', 'url'])
 		.where('therapist_id', '=', therapistId)
@@ -162,7 +160,7 @@ export async function setCrisisResources(
 	resources: CrisisResource[]
 ): Promise<void> {
 	await db.transaction().execute(async (trx) => {
-		const t = trx.withTables<HomeworkTables>();
+		const t = trx;
 		await t.deleteFrom('crisis_resources').where('therapist_id', '=', therapistId).execute();
 		if (resources.length === 0) return;
 		await t

@@ -9,6 +9,7 @@ import * as homework from './homework';
 import * as reminders from './reminders';
 import * as scheduler from './scheduler';
 import { isId } from '$lib/input';
+import * as assignments from './assignments';
 
 export type { Cadence, ScheduleStatus };
 
@@ -350,32 +351,23 @@ export async function create(
 	}
 
 	return db.transaction().execute(async (trx) => {
-		const couple = await trx
-			.selectFrom('couples')
-			.select('id')
-			.where('id', '=', input.coupleId)
-			.where('therapist_id', '=', therapistId)
-			.where('archived_at', 'is', null)
-			.executeTakeFirst();
-		if (!couple) {
+		const found = await assignments.assignable(
+			trx,
+			therapistId,
+			input.coupleId,
+			input.definitionId
+		);
+		if (!found.ok) {
 			return {
 				ok: false as const,
-				field: 'coupleId' as const,
-				message: 'There is no such couple.'
+				field: found.field,
+				message:
+					found.field === 'coupleId'
+						? 'There is no such couple.'
+						: 'Choose an exercise from your library.'
 			};
 		}
-		const definition = await trx
-			.selectFrom('exercise_definitions')
-			.select(['id', 'owner_id'])
-			.where('id', '=', input.definitionId)
-			.executeTakeFirst();
-		if (!definition || (definition.owner_id !== null && definition.owner_id !== therapistId)) {
-			return {
-				ok: false as const,
-				field: 'definitionId' as const,
-				message: 'Choose an exercise from your library.'
-			};
-		}
+		const { couple, definition } = found;
 		const schedule = await trx
 			.insertInto('schedules')
 			.values({

@@ -24,53 +24,32 @@ const counted = (kind: StoredKind, n: number) => `${n} ${n === 1 ? kind.one : ki
 
 const usesPerKey = sql<number>`(count(*) over (partition by key_id))::int`.as('uses');
 
+/** Notes and addenda are sealed the same way, by their own row id: one reader serves both tables. */
+function sealedRows(table: 'notes' | 'note_addenda'): StoredKind['read'] {
+	return async (db) => {
+		const rows = await db
+			.selectFrom(table)
+			.distinctOn('key_id')
+			.select(['id', 'key_id', 'nonce', 'ciphertext', usesPerKey])
+			.orderBy('key_id')
+			.orderBy('id')
+			.execute();
+		return rows.map((row) => ({
+			keyId: row.key_id,
+			uses: row.uses,
+			openSample: (keyring) =>
+				void open(keyring, row.id, {
+					keyId: row.key_id,
+					nonce: row.nonce,
+					ciphertext: row.ciphertext
+				})
+		}));
+	};
+}
+
 const kinds: StoredKind[] = [
-	{
-		one: 'note',
-		many: 'notes',
-		async read(db) {
-			const rows = await db
-				.selectFrom('notes')
-				.distinctOn('key_id')
-				.select(['id', 'key_id', 'nonce', 'ciphertext', usesPerKey])
-				.orderBy('key_id')
-				.orderBy('id')
-				.execute();
-			return rows.map((row) => ({
-				keyId: row.key_id,
-				uses: row.uses,
-				openSample: (keyring) =>
-					void open(keyring, row.id, {
-						keyId: row.key_id,
-						nonce: row.nonce,
-						ciphertext: row.ciphertext
-					})
-			}));
-		}
-	},
-	{
-		one: 'addendum',
-		many: 'addenda',
-		async read(db) {
-			const rows = await db
-				.selectFrom('note_addenda')
-				.distinctOn('key_id')
-				.select(['id', 'key_id', 'nonce', 'ciphertext', usesPerKey])
-				.orderBy('key_id')
-				.orderBy('id')
-				.execute();
-			return rows.map((row) => ({
-				keyId: row.key_id,
-				uses: row.uses,
-				openSample: (keyring) =>
-					void open(keyring, row.id, {
-						keyId: row.key_id,
-						nonce: row.nonce,
-						ciphertext: row.ciphertext
-					})
-			}));
-		}
-	},
+	{ one: 'note', many: 'notes', read: sealedRows('notes') },
+	{ one: 'addendum', many: 'addenda', read: sealedRows('note_addenda') },
 	{
 		one: 'TOTP secret',
 		many: 'TOTP secrets',

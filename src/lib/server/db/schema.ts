@@ -97,6 +97,8 @@ export interface RateLimitsTable {
 }
 
 export interface Database extends ExerciseTables, NotesTables, OutboxTables, ScheduleTables {
+	nudges: NudgesTable;
+	crisis_resources: CrisisResourcesTable;
 	users: UsersTable;
 	sessions: SessionsTable;
 	couples: CouplesTable;
@@ -319,3 +321,31 @@ export interface ScheduleTables {
 }
 
 export type Schedule = Selectable<SchedulesTable>;
+
+// Migration 0004 (nudges, crisis resources; reminder kinds from 0015).
+/** A therapist's nudge, or one of the scheduler's reminders (src/lib/server/reminders.ts). */
+export type ReminderKind = 'nudge' | 'opened' | 'due-tomorrow' | 'overdue';
+
+export interface NudgesTable {
+	id: Generated<string>;
+	assignment_id: string;
+	user_id: string;
+	/** The therapist who nudged; null for the scheduler's reminders. */
+	sent_by: string | null;
+	kind: Generated<ReminderKind>;
+	/** The reminder email in the outbox, when one was queued. */
+	email_id: string | null;
+	created_at: Timestamp;
+	emailed_at: NullableTimestamp;
+	dismissed_at: NullableTimestamp;
+}
+
+export interface CrisisResourcesTable {
+	id: Generated<string>;
+	therapist_id: string;
+	position: Generated<number>;
+	name: string;
+	phone: string | null;
+	text_line: string | null;
+	url: string | null;
+}

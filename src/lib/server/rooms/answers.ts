@@ -12,7 +12,14 @@ import { isStorable, unstorableMessage } from '$lib/input';
 import type { Database } from '../db/schema';
 import { partnerIds, type RoomContext } from './context';
 import { runBatched } from './commit-batch';
-import { coupleArchived, itemNamed, mustBe, roomCommand, sectionCommand } from './commands';
+import {
+	coupleArchived,
+	itemNamed,
+	mustBe,
+	readAssignment,
+	roomCommand,
+	sectionCommand
+} from './commands';
 import { reveal } from './control';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
@@ -96,17 +103,7 @@ async function whyNotSaved(
 	context: RoomContext,
 	section: { id: string; title: string }
 ): Promise<Failure> {
-	const assignment = await db
-		.selectFrom('assignments')
-		.innerJoin('couples', 'couples.id', 'assignments.couple_id')
-		.select([
-			'assignments.status',
-			'assignments.mode',
-			'assignments.current_section_id',
-			'couples.archived_at'
-		])
-		.where('assignments.id', '=', context.assignment.id)
-		.executeTakeFirstOrThrow();
+	const assignment = await readAssignment(db, context.assignment.id);
 	if (assignment.archived_at !== null) return coupleArchived();
 	if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
 	if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {

@@ -38,9 +38,9 @@ export function mustBe(context: RoomContext, kind: 'partner' | 'therapist'): Fai
 // every partner write checks the couple's state at the moment it commits, not when the room was joined.
 export const coupleArchived = () => failure('couple-archived', COUPLE_ARCHIVED_MESSAGE);
 
-/** Re-reads the assignment row inside the transaction, locking it so state checks and writes agree. */
-async function lockAssignment(trx: Kysely<Database>, assignmentId: string) {
-	return trx
+/** The state of an assignment every command checks: open or closed, its mode and section, archived. */
+function assignmentState(db: Kysely<Database>, assignmentId: string) {
+	return db
 		.selectFrom('assignments')
 		.innerJoin('couples', 'couples.id', 'assignments.couple_id')
 		.select([
@@ -49,9 +49,17 @@ async function lockAssignment(trx: Kysely<Database>, assignmentId: string) {
 			'assignments.current_section_id',
 			'couples.archived_at'
 		])
-		.where('assignments.id', '=', assignmentId)
-		.forUpdate('assignments')
-		.executeTakeFirstOrThrow();
+		.where('assignments.id', '=', assignmentId);
+}
+
+/** Re-reads the assignment row inside the transaction, locking it so state checks and writes agree. */
+function lockAssignment(trx: Kysely<Database>, assignmentId: string) {
+	return assignmentState(trx, assignmentId).forUpdate('assignments').executeTakeFirstOrThrow();
+}
+
+/** The assignment's state now, unlocked (to explain a refusal after the fact). */
+export function readAssignment(db: Kysely<Database>, assignmentId: string) {
+	return assignmentState(db, assignmentId).executeTakeFirstOrThrow();
 }
 
 export type LockedAssignment = Awaited<ReturnType<typeof lockAssignment>>;

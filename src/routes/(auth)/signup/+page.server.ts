@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import { email, readForm, text } from '$lib/server/forms';
+import { email, readForm, text, refuseForm } from '$lib/server/forms';
 import { newPassword } from '$lib/server/auth/password';
 import { signUpTherapist } from '$lib/server/auth/sign-up';
 import type { Actions, PageServerLoad } from './$types';
@@ -16,13 +16,7 @@ export const load = (({ locals }) => {
 export const actions = {
 	default: async ({ request, cookies, getClientAddress, url }) => {
 		const parsed = await readForm(request, SignUpForm);
-		if (!parsed.ok) {
-			return fail(400, {
-				message: parsed.errors.form ?? 'Please fix the fields marked below.',
-				errors: parsed.errors,
-				values: parsed.values
-			});
-		}
+		if (!parsed.ok) return refuseForm(parsed);
 		const result = await signUpTherapist(db(), {
 			...parsed.data,
 			ip: getClientAddress(),

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import { checkbox, email, readForm } from '$lib/server/forms';
+import { checkbox, email, readForm, refuseForm } from '$lib/server/forms';
 import * as invites from '$lib/server/auth/invites';
 import * as rateLimit from '$lib/server/auth/rate-limit';
 import { PASSWORD_MAX } from '$lib/server/auth/password';
@@ -63,13 +63,7 @@ export const actions = {
 				values
 			});
 		}
-		if (!parsed.ok) {
-			return fail(400, {
-				message: parsed.errors.form ?? 'Please fix the fields marked below.',
-				errors: parsed.errors,
-				values: parsed.values
-			});
-		}
+		if (!parsed.ok) return refuseForm(parsed);
 		const { email: address, password, sharedDevice } = parsed.data;
 		const view = await invites.lookup(db(), params.token);
 		if (view.status !== 'valid') {

@@ -1,6 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
-import { readForm } from '$lib/server/forms';
+import { readForm, refuseForm } from '$lib/server/forms';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as couples from '$lib/server/couples';
 import { CoupleForm, toCoupleInput } from '../couple-form.server';
@@ -15,13 +15,7 @@ export const actions = {
 	default: async ({ request, locals, getClientAddress }) => {
 		const { user } = requireTherapist(locals);
 		const parsed = await readForm(request, CoupleForm);
-		if (!parsed.ok) {
-			return fail(400, {
-				message: parsed.errors.form ?? 'Please fix the fields marked below.',
-				errors: parsed.errors,
-				values: parsed.values
-			});
-		}
+		if (!parsed.ok) return refuseForm(parsed);
 		const id = await couples.create(db(), user.id, toCoupleInput(parsed.data), getClientAddress());
 		redirect(303, `/app/couples/${id}`);
 	}

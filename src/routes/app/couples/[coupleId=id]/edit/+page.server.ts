@@ -1,6 +1,6 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
-import { readForm } from '$lib/server/forms';
+import { readForm, refuseForm } from '$lib/server/forms';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as couples from '$lib/server/couples';
 import { CoupleForm, formValues, toCoupleInput } from '../../couple-form.server';
@@ -20,13 +20,7 @@ export const actions = {
 		const { user } = requireTherapist(locals);
 		if (!(await couples.canAccess(db(), user, params.coupleId))) error(404, NOT_FOUND);
 		const parsed = await readForm(request, CoupleForm);
-		if (!parsed.ok) {
-			return fail(400, {
-				message: parsed.errors.form ?? 'Please fix the fields marked below.',
-				errors: parsed.errors,
-				values: parsed.values
-			});
-		}
+		if (!parsed.ok) return refuseForm(parsed);
 		const saved = await couples.update(
 			db(),
 			user.id,
