@@ -85,6 +85,8 @@ export interface ServerToClientEvents {
 	}) => void;
 	presence: (payload: PresencePayload) => void;
 	'room:event': (event: RoomEvent) => void;
+	/** To the therapist's own sockets only: a partner's answer raised this safety flag. */
+	'safety:alert': (payload: { flagId: string }) => void;
 }
 
 type WithAck<P, R extends object = object> = (payload: P, ack: (result: Ack<R>) => void) => void;
@@ -93,7 +95,7 @@ type WithAck<P, R extends object = object> = (payload: P, ack: (result: Ack<R>) 
 interface AckResults {
 	'presence:list': { online: string[] };
 	'room:join': { view: RoomView; seq: number; events: RoomEvent[]; online: string[] };
-	'answer:save': { seq: number; safety: boolean };
+	'answer:save': { seq: number; safety: boolean; alerted?: 'email' | 'live' | 'next-sign-in' };
 	'answer:lock': { seq: number; revealed: boolean };
 	'joint:save': { seq: number };
 	'room:advance': { seq: number };
