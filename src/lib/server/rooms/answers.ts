@@ -29,11 +29,9 @@ export interface AnswerInput {
 	value: unknown;
 }
 
-/**
- * How the therapist learns of a safety answer, which is what the partner is told: an email was queued,
- * a Trellis page she has open was alerted, or only the flag waits for her next sign-in.
- */
-export type SafetyAlerted = 'email' | 'live' | 'next-sign-in';
+// How the therapist learns of a safety answer: an email was queued, a Trellis page she has open was
+// alerted, or only the flag waits for her next sign-in.
+import type { SafetyAlerted } from '$lib/realtime/events';
 
 export interface SavedAnswer {
 	safety: boolean;
