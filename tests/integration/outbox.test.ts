@@ -10,9 +10,13 @@ import { inviteEmail, smtpTransport } from '$lib/server/email';
 import * as exercises from '$lib/server/exercises';
 import * as outbox from '$lib/server/outbox';
 import * as schedules from '$lib/server/schedules';
+import * as answers from '$lib/server/rooms/answers';
+import { loadContext } from '$lib/server/rooms/context';
+import * as safety from '$lib/server/safety';
 import { durableDatabase, type DurableDatabase } from '../helpers/durable-database';
 import { truncateAll } from '../helpers/database';
-import { makePractice, type Practice } from '../helpers/live';
+import { assign, makePractice, opId, type Practice } from '../helpers/live';
+import { testExercise } from '../helpers/exercise-fixture';
 import { startMailServer, type MailServer } from '../helpers/mail-server';
 import { useApp } from '../helpers/app';
 import { Browser, SERVER_ENV } from './accounts-browser';
@@ -166,6 +170,76 @@ describe('the outbox sender', () => {
 		});
 		await outbox.deliverDue(conn.db, { now: seconds(3600), mailer: smtpTransport()! });
 		expect(mail.received).toHaveLength(1);
+	});
+
+	it('alerts the therapist and her second contact once each for a safety answer, through two refusals and a restart', async () => {
+		mail = await startMailServer({ refuseFirst: 4 });
+		process.env.SMTP_URL = mail.url;
+		await safety.setSafetyContact(conn.db, practice.therapist.id, 'on-call@example.test');
+		const assignmentId = await assign(conn.db, practice, testExercise, 'homework');
+		const context = await loadContext(
+			conn.db,
+			{ id: practice.alex.id, role: 'partner' },
+			assignmentId
+		);
+		const op = opId();
+		const saved = await answers.saveAnswer(conn.db, context!, {
+			opId: op,
+			itemId: 'unsafe',
+			value: 'often'
+		});
+		expect(saved).toMatchObject({ ok: true, safety: true, alerted: 'email' });
+		// A retried save is a repeat: it says the same and queues nothing more.
+		const repeated = await answers.saveAnswer(conn.db, context!, {
+			opId: op,
+			itemId: 'unsafe',
+			value: 'often'
+		});
+		expect(repeated).toMatchObject({ ok: true, safety: true, alerted: 'email', replayed: true });
+		const flag = await conn.db.selectFrom('safety_flags').select('id').executeTakeFirstOrThrow();
+		const queued = await conn.db
+			.selectFrom('outbox')
+			.select(['to_address', 'kind', 'dedupe_key'])
+			.orderBy('to_address')
+			.execute();
+		expect(queued).toEqual([
+			{
+				to_address: 'on-call@example.test',
+				kind: 'safety-alert',
+				dedupe_key: `safety-alert:${flag.id}:second-contact`
+			},
+			{
+				to_address: 't@example.test',
+				kind: 'safety-alert',
+				dedupe_key: `safety-alert:${flag.id}:therapist`
+			}
+		]);
+
+		const mailer = smtpTransport()!;
+		expect(await outbox.deliverDue(conn.db, { now: new Date(), mailer })).toMatchObject({
+			sent: 0
+		});
+		expect(
+			await outbox.deliverDue(conn.db, { now: new Date(Date.now() + 31_000), mailer })
+		).toMatchObject({ sent: 0 });
+		expect(mail.refused()).toBe(4);
+		await conn.close();
+		conn = await storage.open();
+		const later = new Date(Date.now() + 120_000);
+		const sender = outbox.startSender(conn.db, { clock: () => later, intervalMs: 60_000 });
+		const received = await mail.arrived(2);
+		await sender.stop();
+		expect(received.map((m) => m.to[0]).sort()).toEqual(['on-call@example.test', 't@example.test']);
+		const forbidden = ['Alex', 'Sam', 'Felt unsafe', 'often', testExercise.title];
+		for (const message of received) {
+			expect(message.text).toContain('A safety answer needs your attention');
+			expect(message.text).toContain('/app/safety');
+			for (const word of forbidden) expect(message.text).not.toContain(word);
+		}
+		await outbox.deliverDue(conn.db, { now: new Date(Date.now() + 86_400_000), mailer });
+		expect(mail.received).toHaveLength(2);
+		// The other partner is sent nothing.
+		expect(received.some((m) => m.to.includes('sam@example.test'))).toBe(false);
 	});
 
 	it('gives up after the last attempt, keeping a code and no text of the server’s reply', async () => {

@@ -85,6 +85,17 @@ export interface ServerToClientEvents {
 	}) => void;
 	presence: (payload: PresencePayload) => void;
 	'room:event': (event: RoomEvent) => void;
+	/** To the therapist's own sockets only: a partner's answer raised this safety flag. */
+	'safety:alert': (payload: { flagId: string }) => void;
+}
+
+/** How the therapist learned of a safety answer (the `answer:save` ack), which the partner is told. */
+export type SafetyAlerted = 'email' | 'live' | 'next-sign-in';
+
+/** A safety answer's crisis panel: shown at the item that raised it until the partner dismisses it. */
+export interface CrisisNotice {
+	itemId: string;
+	alerted: SafetyAlerted;
 }
 
 type WithAck<P, R extends object = object> = (payload: P, ack: (result: Ack<R>) => void) => void;
@@ -93,7 +104,7 @@ type WithAck<P, R extends object = object> = (payload: P, ack: (result: Ack<R>) 
 interface AckResults {
 	'presence:list': { online: string[] };
 	'room:join': { view: RoomView; seq: number; events: RoomEvent[]; online: string[] };
-	'answer:save': { seq: number; safety: boolean };
+	'answer:save': { seq: number; safety: boolean; alerted?: SafetyAlerted };
 	'answer:lock': { seq: number; revealed: boolean };
 	'joint:save': { seq: number };
 	'room:advance': { seq: number };

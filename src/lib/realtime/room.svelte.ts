@@ -4,8 +4,10 @@ import type { Socket } from 'socket.io-client';
 import type {
 	Ack,
 	ClientToServerEvents,
+	CrisisNotice,
 	RoomEvent,
 	RoomView,
+	SafetyAlerted,
 	ServerToClientEvents
 } from './events';
 import type { ClientEventName } from './schemas';
@@ -47,8 +49,8 @@ export class LiveRoom {
 	problem = $state<string | null>(null);
 	/** Who last wrote each joint answer and what it replaced, so an overwritten version stays visible. */
 	jointChanges = $state<Record<string, { actorId: string | null; previous: unknown }>>({});
-	/** Whether the last answer of this person tripped a safety item (crisis resources are shown). */
-	safetyShown = $state(false);
+	/** The answer of this person that tripped a safety item (crisis resources are shown), until dismissed. */
+	crisis = $state<CrisisNotice | null>(null);
 	/** Every event applied, in order (tests and the activity line read it). */
 	applied: number[] = [];
 
@@ -245,8 +247,12 @@ export class LiveRoom {
 				}
 				this.queue = this.queue.filter((w) => w.opId !== write.opId);
 				if (result.ok) {
-					if (write.event === 'answer:save' && (result as { safety?: boolean }).safety)
-						this.safetyShown = true;
+					const saved = result as { safety?: boolean; alerted?: SafetyAlerted };
+					if (write.event === 'answer:save' && saved.safety)
+						this.crisis = {
+							itemId: write.payload.itemId as string,
+							alerted: saved.alerted ?? 'next-sign-in'
+						};
 					this.problem = null;
 				} else {
 					this.problem = result.error.message;

@@ -85,3 +85,19 @@ export function reminderEmail(message: {
 		].join('\n')
 	};
 }
+
+/**
+ * The alert a therapist (and her second contact) gets when an answer raises a safety flag. It names no
+ * client, exercise or answer: email is not a secure channel, and the link leads to a sign-in.
+ */
+export function safetyAlertEmail(message: { origin: string }): EmailContent {
+	return {
+		subject: 'A safety answer needs your attention — sign in to Trellis',
+		text: [
+			'A safety answer needs your attention — sign in to Trellis to see it:',
+			`${message.origin}/app/safety`,
+			'',
+			'This email carries no details on purpose; they are only in Trellis.'
+		].join('\n')
+	};
+}

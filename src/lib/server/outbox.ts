@@ -34,6 +34,17 @@ export function retryDelay(attempts: number): number {
 // Bound as additional data, so a sealed message cannot be moved to another row or table.
 const sealedFor = (id: string) => `outbox:${id}`;
 
+/** A message sealed for a row id chosen now, for a statement that inserts the outbox row itself. */
+export function sealMessage(email: EmailContent, keyring: Keyring = appKeyring()) {
+	const id = randomUUID();
+	const sealed = seal(
+		keyring,
+		sealedFor(id),
+		JSON.stringify({ subject: email.subject, text: email.text })
+	);
+	return { id, keyId: sealed.keyId, nonce: sealed.nonce, ciphertext: sealed.ciphertext };
+}
+
 /**
  * Queues an email in the caller's transaction; returns its id for a status lookup, or null when email
  * is not set up (nothing is written) or the dedupe key was already used.

@@ -178,3 +178,28 @@ export async function setCrisisResources(
 			.execute();
 	});
 }
+
+/** The therapist's second contact for safety alerts (a colleague or on-call address), or null. */
+export async function safetyContact(
+	db: Kysely<Database>,
+	therapistId: string
+): Promise<string | null> {
+	const row = await db
+		.selectFrom('users')
+		.select('safety_contact_email')
+		.where('id', '=', therapistId)
+		.executeTakeFirst();
+	return row?.safety_contact_email ?? null;
+}
+
+export async function setSafetyContact(
+	db: Kysely<Database>,
+	therapistId: string,
+	address: string | null
+): Promise<void> {
+	await db
+		.updateTable('users')
+		.set({ safety_contact_email: address })
+		.where('id', '=', therapistId)
+		.execute();
+}

@@ -1,6 +1,7 @@
 // Homework writes from the browser: sent one at a time, kept in memory (never in browser storage) while
 // the network is down, and re-sent with the same opId so the server applies each exactly once.
 import { newOpId } from '$lib/realtime/room.svelte';
+import type { SafetyAlerted } from '$lib/realtime/events';
 
 export type SaveState = 'saving' | 'saved' | 'waiting' | 'refused';
 
@@ -9,7 +10,14 @@ export type Write =
 	| { action: 'lock'; opId: string; sectionId: string };
 
 export type Ack =
-	| { ok: true; seq: number; safety?: boolean; revealed?: boolean; replayed?: boolean }
+	| {
+			ok: true;
+			seq: number;
+			safety?: boolean;
+			alerted?: SafetyAlerted;
+			revealed?: boolean;
+			replayed?: boolean;
+	  }
 	| { ok: false; error: { code: string; message: string } };
 
 const RETRY_MS = 2000;

@@ -29,6 +29,8 @@ export interface UsersTable {
 	created_at: Timestamp;
 	/** A partner's switch for reminder emails (migration 0015). */
 	email_reminders: Generated<boolean>;
+	/** A therapist's second contact for safety alerts, sent the same email she is (migration 0017). */
+	safety_contact_email: string | null;
 }
 
 export interface SessionsTable {

@@ -26,6 +26,7 @@ import {
 	memberRoom,
 	onlineUserIds,
 	sessionRoom,
+	userRoom,
 	type LiveNamespace,
 	type LiveSocket
 } from './server';
@@ -55,7 +56,7 @@ export function onConnection(live: LiveNamespace, sessions: SessionWatch) {
 		sessions.add(socket, handshakeSessions.get(socket)!, socket.data.role);
 		handshakeSessions.delete(socket);
 
-		void socket.join([sessionRoom(sessionId), ...coupleIds.map(coupleRoom)]);
+		void socket.join([sessionRoom(sessionId), userRoom(userId), ...coupleIds.map(coupleRoom)]);
 		socket.emit('welcome', { userId, role: socket.data.role, coupleIds });
 		for (const coupleId of coupleIds) {
 			socket.to(coupleRoom(coupleId)).emit('presence', { userId, coupleId, online: true });

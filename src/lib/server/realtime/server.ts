@@ -46,6 +46,8 @@ export function liveNamespace(): LiveNamespace | null {
 
 export const coupleRoom = (coupleId: string) => `couple:${coupleId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+/** Every socket of one user, on any page: where a therapist's safety alerts go. */
+export const userRoom = (userId: string) => `user:${userId}`;
 export const assignmentRoom = (assignmentId: string) => `assignment:${assignmentId}`;
 export const memberRoom = (assignmentId: string, userId: string) =>
 	`assignment:${assignmentId}:${userId}`;

@@ -25,6 +25,10 @@ import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 import { failure, type Failure, type WriteResult } from './outcome';
 import { replay } from './receipts';
+import { alertTherapist } from './publish';
+import * as outbox from '../outbox';
+import { isEmailConfigured, safetyAlertEmail } from '../email';
+import { appOrigin } from '../reminders';
 
 export interface AnswerInput {
 	opId: string;
@@ -32,11 +36,21 @@ export interface AnswerInput {
 	value: unknown;
 }
 
+// How the therapist learns of a safety answer: an email was queued, a Trellis page she has open was
+// alerted, or only the flag waits for her next sign-in.
+import type { SafetyAlerted } from '$lib/realtime/events';
+
+export interface SavedAnswer {
+	safety: boolean;
+	/** Only when `safety`. */
+	alerted?: SafetyAlerted;
+}
+
 export async function saveAnswer(
 	db: Kysely<Database>,
 	context: RoomContext,
 	input: AnswerInput
-): Promise<WriteResult<{ safety: boolean }>> {
+): Promise<WriteResult<SavedAnswer>> {
 	const refused = mustBe(context, 'partner');
 	if (refused) return refused;
 	const found = itemNamed(context.definition, input.itemId);
@@ -56,7 +70,8 @@ export async function saveAnswer(
 	const userId = context.actor.userId;
 	const safety = isSafetyTriggered(item, checked.value);
 	const payload = { itemId: item.id, sectionId: section.id, value: checked.value };
-	const statement = sql<{ seq: number }>`
+	const emailed = safety && isEmailConfigured();
+	const statement = sql<{ seq: number; flag_id: string | null }>`
 		with bumped as (
 			update assignments set last_seq = last_seq + 1
 			where id = ${assignmentId} and status = 'open'
@@ -71,7 +86,7 @@ export async function saveAnswer(
 			returning last_seq
 		), receipt as (
 			insert into op_receipts (user_id, op_id, assignment_id, result)
-			select ${userId}, ${opId}, ${assignmentId}, jsonb_build_object('seq', last_seq, 'safety', ${safety}::boolean)
+			select ${userId}, ${opId}, ${assignmentId}, jsonb_build_object('seq', last_seq, 'safety', ${safety}::boolean, 'emailed', ${emailed}::boolean)
 			from bumped
 			on conflict do nothing
 			returning (result ->> 'seq')::int as seq
@@ -83,18 +98,51 @@ export async function saveAnswer(
 		), flagged as (
 			insert into safety_flags (assignment_id, couple_id, user_id, item_id)
 			select ${assignmentId}, ${context.coupleId}, ${userId}, ${item.id} from receipt where ${safety}::boolean
-		)
+			returning id
+		)${emailed ? safetyAlertRows(context.coupleId) : sql``}
 		insert into room_events (assignment_id, seq, type, actor_id, payload)
 		select ${assignmentId}, seq, 'answer-saved', ${userId}, ${JSON.stringify(payload)}::jsonb from receipt
-		returning seq`.compile(db);
+		returning seq, (select id from flagged) as flag_id`.compile(db);
 	const { rows } = await runBatched(db, statement, assignmentId);
 	if (rows.length) {
 		const event: StoredEvent = { seq: rows[0].seq, type: 'answer-saved', actorId: userId, payload };
-		return { ok: true, seq: event.seq, safety, events: [event], replayed: false };
+		const flagId = rows[0].flag_id;
+		if (!safety || !flagId)
+			return { ok: true, seq: event.seq, safety, events: [event], replayed: false };
+		const isLive = await alertTherapist(context.therapistId, flagId);
+		const alerted: SafetyAlerted = emailed ? 'email' : isLive ? 'live' : 'next-sign-in';
+		return { ok: true, seq: event.seq, safety, alerted, events: [event], replayed: false };
 	}
-	const earlier = await replay<{ safety: boolean }>(db, context, opId);
-	if (earlier) return earlier;
+	const earlier = await replay<SavedAnswer & { emailed?: boolean }>(db, context, opId);
+	if (earlier) {
+		if (!earlier.ok) return earlier;
+		const { emailed: wasEmailed, ...result } = earlier;
+		// A repeat cannot know whether a page was alerted the first time; it claims no more than the email.
+		return result.safety ? { ...result, alerted: wasEmailed ? 'email' : 'next-sign-in' } : result;
+	}
 	return whyNotSaved(db, context, section);
+}
+
+/**
+ * The outbox rows for a new safety flag, in the statement that raises it, so the alert is committed
+ * with the flag or not at all: one to the therapist and one to her second contact when she has one.
+ * The dedupe key names the flag and the recipient, so no alert is ever queued twice.
+ */
+function safetyAlertRows(coupleId: string) {
+	const content = safetyAlertEmail({ origin: appOrigin() });
+	const [mine, second] = [outbox.sealMessage(content), outbox.sealMessage(content)];
+	return sql`, alerted as (
+			insert into outbox (id, kind, to_address, key_id, nonce, ciphertext, dedupe_key)
+			select r.id, 'safety-alert', r.address, r.key_id, r.nonce, r.ciphertext,
+				'safety-alert:' || flagged.id || ':' || r.recipient
+			from flagged
+			cross join couples c join users t on t.id = c.therapist_id
+			cross join lateral (values
+				(${mine.id}::uuid, 'therapist', t.email, ${mine.keyId}, ${mine.nonce}::bytea, ${mine.ciphertext}::bytea),
+				(${second.id}::uuid, 'second-contact', t.safety_contact_email, ${second.keyId}, ${second.nonce}::bytea, ${second.ciphertext}::bytea)
+			) as r (id, recipient, address, key_id, nonce, ciphertext)
+			where c.id = ${coupleId} and r.address is not null
+		)`;
 }
 
 /** Says why an answer to a section was not stored (only read when the save wrote nothing). */

@@ -4,6 +4,7 @@ import {
 	liveNamespace,
 	isClustered,
 	memberRoom,
+	userRoom,
 	type Delivery,
 	type LiveNamespace
 } from '../realtime/server';
@@ -37,4 +38,16 @@ export function broadcast(context: RoomContext, events: StoredEvent[]) {
 
 export function deliver(live: LiveNamespace, deliveries: Delivery[]) {
 	for (const { room, event } of deliveries) live.local.to(room).emit('room:event', event);
+}
+
+/**
+ * Tells every Trellis page the therapist has open that a safety flag was raised (only its id: the page
+ * links to the flag). Says whether any page was open to hear it, which is what the partner is told.
+ */
+export async function alertTherapist(therapistId: string, flagId: string): Promise<boolean> {
+	const live = liveNamespace();
+	if (!live) return false;
+	const room = userRoom(therapistId);
+	live.to(room).emit('safety:alert', { flagId });
+	return (await live.in(room).fetchSockets()).length > 0;
 }

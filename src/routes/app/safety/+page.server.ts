@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import { readForm } from '$lib/server/forms';
+import { email, readForm } from '$lib/server/forms';
 import { id } from '$lib/input';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as safety from '$lib/server/safety';
@@ -11,11 +11,12 @@ const ROWS = 5;
 
 export const load = (async ({ locals }) => {
 	const { user } = requireTherapist(locals);
-	const [flags, resources] = await Promise.all([
+	const [flags, resources, safetyContact] = await Promise.all([
 		safety.openFlags(db(), user.id),
-		safety.crisisResources(db(), user.id)
+		safety.crisisResources(db(), user.id),
+		safety.safetyContact(db(), user.id)
 	]);
-	return { flags, resources, rows: ROWS };
+	return { flags, resources, safetyContact, rows: ROWS };
 }) satisfies PageServerLoad;
 
 const optional = (label: string, max: number) =>
@@ -46,6 +47,11 @@ const Acknowledge = v.object({
 	redirectTo: v.fallback(v.pipe(v.string(), v.regex(/^\/app(?:[/?#][!-~]*)?$/)), '/app')
 });
 
+// Empty clears the second contact.
+const SafetyContact = v.object({
+	contact: v.union([v.pipe(v.optional(v.string(), ''), v.trim(), v.length(0)), email])
+});
+
 /** The crisis resource rows as posted (`name-0`, `url-3`...), each checked by Resource below. */
 const ResourcesForm = v.record(v.string(), v.union([v.string(), v.array(v.string())]));
 
@@ -59,6 +65,18 @@ export const actions = {
 		const isDone = await safety.acknowledge(db(), user.id, flagId, getClientAddress());
 		if (!isDone) return fail(404, { message: NO_FLAG });
 		redirect(303, redirectTo);
+	},
+	contact: async ({ locals, request }) => {
+		const { user } = requireTherapist(locals);
+		const parsed = await readForm(request, SafetyContact);
+		if (!parsed.ok) return fail(400, { contactError: parsed.message });
+		const address = parsed.data.contact || null;
+		await safety.setSafetyContact(db(), user.id, address);
+		return {
+			contactMessage: address
+				? `Saved. Safety alerts also go to ${address}.`
+				: 'Cleared. Safety alerts go only to you.'
+		};
 	},
 	resources: async ({ locals, request }) => {
 		const { user } = requireTherapist(locals);
