@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { test, expect, expectAccessible, person } from './fixtures';
+import { assignAsHomework, openInLibrary } from './exercises';
 
 const PASSWORD = 'a long and unusual passphrase';
 
@@ -78,3 +79,42 @@ test('a couple whose partners share a first name renders for the therapist and a
 	await partnerContext?.close();
 	await therapistContext.close();
 });
+
+for (const width of [375, 320]) {
+	test(`a 0–10 scale starts unanswered and a tap on its middle or a key answers it, at ${width} px`, async ({
+		browser
+	}) => {
+		const therapist = await person(browser, 'therapist@trellis.test');
+		await openInLibrary(therapist.page, /Weekly trust check-in/);
+		const assignmentId = await assignAsHomework(therapist.page, 'Jordan & Riley', 'This week.');
+		await therapist.context.close();
+
+		const { context, page } = await person(browser, 'riley@trellis.test', { width, height: 800 });
+		await page.goto(`/c/assignments/${assignmentId}`);
+		const trust = page.getByRole('slider', { name: 'How much did I trust my partner this week?' });
+		const secure = page.getByRole('slider', { name: 'How secure did I feel in our relationship?' });
+		await expect(trust).toHaveAttribute('aria-valuetext', 'Not answered yet');
+		await expect(trust).toHaveAttribute('data-answered', 'false');
+		await expect(page.locator('output').first()).toHaveText('Not answered yet');
+		await expectAccessible(page);
+
+		// The thumb already rests at 5 unseen: a tap there still gives the answer 5.
+		await trust.click();
+		await expect(trust).toHaveAttribute('aria-valuetext', '5 of 10');
+		await expect(page.locator('output').first()).toHaveText('5');
+
+		await expect(secure).toHaveAttribute('aria-valuetext', 'Not answered yet');
+		await secure.focus();
+		await page.keyboard.press(width === 320 ? 'Space' : 'End');
+		await expect(secure).toHaveAttribute('aria-valuetext', width === 320 ? '5 of 10' : '10 of 10');
+		await expect(page.locator('[data-connection]')).toContainText('Every answer is saved');
+		const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+		expect(scrollWidth).toBeLessThanOrEqual(width);
+
+		await page.reload();
+		await expect(trust).toHaveAttribute('aria-valuetext', '5 of 10');
+		await expect(secure).toHaveAttribute('aria-valuetext', width === 320 ? '5 of 10' : '10 of 10');
+		await expectAccessible(page);
+		await context.close();
+	});
+}
