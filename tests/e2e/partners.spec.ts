@@ -118,3 +118,34 @@ for (const width of [375, 320]) {
 		await context.close();
 	});
 }
+
+test('leaving homework offline with an unsent answer keeps the page and the answer, then sends it', async ({
+	browser
+}) => {
+	const therapist = await person(browser, 'therapist@trellis.test');
+	await openInLibrary(therapist.page, /Weekly trust check-in/);
+	const assignmentId = await assignAsHomework(therapist.page, 'Jordan & Riley', 'Offline week.');
+	await therapist.context.close();
+
+	const { context, page } = await person(browser, 'jordan@trellis.test', {
+		width: 375,
+		height: 800
+	});
+	await page.goto(`/c/assignments/${assignmentId}`);
+	const trust = page.getByRole('slider', { name: 'How much did I trust my partner this week?' });
+	await expect(trust).toHaveAttribute('aria-valuetext', 'Not answered yet');
+	await context.setOffline(true);
+	await trust.click();
+	await expect(page.locator('[data-connection]')).toHaveAttribute('data-connection', 'offline');
+	await page.getByRole('link', { name: 'Back to home' }).click();
+	await expect(page.getByRole('alert')).toContainText('Your answers are kept');
+	await expect(page.getByText('500')).toHaveCount(0);
+	expect(new URL(page.url()).pathname).toBe(`/c/assignments/${assignmentId}`);
+	await expectAccessible(page);
+
+	await context.setOffline(false);
+	await expect(page.locator('[data-connection]')).toContainText('Every answer is saved');
+	await page.reload();
+	await expect(trust).toHaveAttribute('aria-valuetext', '5 of 10');
+	await context.close();
+});
