@@ -5,6 +5,7 @@ import type { Database } from './db/schema';
 export interface PartnerActivity {
 	coupleId: string;
 	coupleLabel: string;
+	userId: string;
 	partnerName: string;
 	/** Answers saved in the window. */
 	answers: number;
@@ -39,12 +40,20 @@ export async function recent(
 		.innerJoin('couple_members as m', (join) =>
 			join.onRef('m.couple_id', '=', 'recent.couple_id').onRef('m.user_id', '=', 'recent.user_id')
 		)
-		.select(['recent.couple_id', 'c.label', 'm.display_name', 'recent.answers', 'recent.last_at'])
+		.select([
+			'recent.couple_id',
+			'recent.user_id',
+			'c.label',
+			'm.display_name',
+			'recent.answers',
+			'recent.last_at'
+		])
 		.orderBy('recent.last_at', 'desc')
 		.execute();
 	return rows.map((row) => ({
 		coupleId: row.couple_id,
 		coupleLabel: row.label,
+		userId: row.user_id,
 		partnerName: row.display_name,
 		answers: Number(row.answers),
 		lastAt: new Date(row.last_at)
