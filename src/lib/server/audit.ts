@@ -128,3 +128,52 @@ export async function verify(db: Kysely<Database>, batchSize = 1000): Promise<Ch
 		if (batch.length < batchSize) return { ok: true, rows };
 	}
 }
+
+/**
+ * One therapist's own trail of what was done to one couple's record, newest first (500 at most),
+ * narrowed by an action prefix and whole days (UTC, `YYYY-MM-DD`, empty for no bound).
+ */
+export async function coupleTrail(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string,
+	filter: { action: string; from: string; to: string }
+) {
+	let query = db
+		.selectFrom('audit_log')
+		.leftJoin('users', 'users.id', 'audit_log.actor_id')
+		.select([
+			'audit_log.id',
+			'audit_log.at',
+			'audit_log.action',
+			'audit_log.target_type',
+			'users.display_name as actor'
+		])
+		.where('audit_log.couple_id', '=', coupleId)
+		.where('audit_log.actor_id', '=', therapistId);
+	const prefix = filter.action.replace(/[%_]/g, '');
+	if (prefix) query = query.where('audit_log.action', 'like', `${prefix}%`);
+	if (filter.from) query = query.where('audit_log.at', '>=', new Date(`${filter.from}T00:00:00Z`));
+	if (filter.to) {
+		const end = new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000);
+		query = query.where('audit_log.at', '<', end);
+	}
+	return query.orderBy('audit_log.id', 'desc').limit(500).execute();
+}
+
+/** The actions that appear in a therapist's trail of one couple (the filter's choices). */
+export async function coupleTrailActions(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string
+): Promise<string[]> {
+	const rows = await db
+		.selectFrom('audit_log')
+		.select('action')
+		.distinct()
+		.where('couple_id', '=', coupleId)
+		.where('actor_id', '=', therapistId)
+		.orderBy('action')
+		.execute();
+	return rows.map((r) => r.action);
+}

@@ -90,10 +90,3 @@ export const newPassword = v.pipe(
 		'That password is one of the most common ones and easy to guess. Choose another.'
 	)
 );
-
-/** A password typed to prove who you are (checked against a hash, so no rules beyond a size limit). */
-export const currentPassword = v.pipe(
-	v.string('Password is required.'),
-	v.nonEmpty('Password is required.'),
-	v.maxLength(PASSWORD_MAX, 'Password is too long.')
-);

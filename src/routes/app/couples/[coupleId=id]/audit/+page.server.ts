@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
+import * as audit from '$lib/server/audit';
 import * as couples from '$lib/server/couples';
 import { isCalendarDay } from '$lib/server/forms';
 import type { PageServerLoad } from './$types';
@@ -14,38 +15,14 @@ export const load = (async ({ locals, params, url }) => {
 	const action = url.searchParams.get('action')?.replaceAll('\u0000', '').slice(0, 80) ?? '';
 	const from = url.searchParams.get('from')?.slice(0, 10) ?? '';
 	const to = url.searchParams.get('to')?.slice(0, 10) ?? '';
-	let query = db()
-		.selectFrom('audit_log')
-		.leftJoin('users', 'users.id', 'audit_log.actor_id')
-		.select([
-			'audit_log.id',
-			'audit_log.at',
-			'audit_log.action',
-			'audit_log.target_type',
-			'users.display_name as actor'
-		])
-		.where('audit_log.couple_id', '=', params.coupleId)
-		.where('audit_log.actor_id', '=', user.id);
-	if (action) query = query.where('audit_log.action', 'like', `${action.replace(/[%_]/g, '')}%`);
-	if (isCalendarDay(from)) query = query.where('audit_log.at', '>=', new Date(`${from}T00:00:00Z`));
-	if (isCalendarDay(to))
-		query = query.where(
-			'audit_log.at',
-			'<',
-			new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000)
-		);
-	const rows = await query.orderBy('audit_log.id', 'desc').limit(500).execute();
-	const actions = await db()
-		.selectFrom('audit_log')
-		.select('action')
-		.distinct()
-		.where('couple_id', '=', params.coupleId)
-		.where('actor_id', '=', user.id)
-		.orderBy('action')
-		.execute();
+	const filter = { action, from: isCalendarDay(from) ? from : '', to: isCalendarDay(to) ? to : '' };
+	const [rows, actions] = await Promise.all([
+		audit.coupleTrail(db(), user.id, params.coupleId, filter),
+		audit.coupleTrailActions(db(), user.id, params.coupleId)
+	]);
 	return {
 		rows,
-		actions: actions.map((a) => a.action),
+		actions,
 		filter: { action, from, to },
 		coupleId: params.coupleId
 	};
