@@ -67,7 +67,12 @@ export function resilientClient(baseUrl: () => string, who: Person, assignmentId
 			.timeout(3000)
 			.emitWithAck('room:join', { assignmentId, sinceSeq: lastSeq })
 			.catch(() => null);
-		if (!ack || !ack.ok) return;
+		// A join that timed out or was refused (rate-limited under load) is tried again while the
+		// socket is up, as the browser's room store does; otherwise a gap could stay unfilled.
+		if (!ack || !ack.ok) {
+			if (socket.connected) setTimeout(() => void join(), 200);
+			return;
+		}
 		for (const event of ack.events) take(event.seq);
 		isJoined = true;
 		markJoined();
