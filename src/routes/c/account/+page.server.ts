@@ -3,7 +3,7 @@ import { fail } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { requirePartner } from '$lib/server/auth/guards';
-import { checkbox, parseForm } from '$lib/server/forms';
+import { checkbox, parseForm, readFormData } from '$lib/server/forms';
 import { isEmailConfigured } from '$lib/server/email';
 import * as reminders from '$lib/server/reminders';
 import type { Actions, PageServerLoad } from './$types';
@@ -22,7 +22,7 @@ export const load = (async ({ locals }) => {
 export const actions = {
 	reminders: async ({ locals, request }) => {
 		const { user } = requirePartner(locals);
-		const formData = await request.formData().catch(() => null);
+		const formData = await readFormData(request);
 		const parsed = formData ? parseForm(formData, RemindersForm) : null;
 		if (!parsed?.ok) return fail(400, { message: 'That did not save. Try again.' });
 		await reminders.setEmailReminders(db(), user.id, parsed.data.emailReminders);

@@ -4,7 +4,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
-import { parseForm } from '$lib/server/forms';
+import { parseForm, readFormData } from '$lib/server/forms';
 import * as couples from '$lib/server/couples';
 import * as schedules from '$lib/server/schedules';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -41,7 +41,7 @@ async function changeSchedule<TSchema extends typeof ScheduleForm | typeof DayFo
 	change: (who: Who, form: v.InferOutput<TSchema>) => Promise<schedules.ChangeResult>
 ) {
 	const { user, couple } = await ownCouple(event.locals, event.params.coupleId);
-	const formData = await event.request.formData().catch(() => null);
+	const formData = await readFormData(event.request);
 	const parsed = formData ? parseForm(formData, schema) : null;
 	if (!parsed?.ok) {
 		return fail(400, { message: 'Choose a schedule and what to change, then try again.' });
@@ -76,7 +76,7 @@ export const actions = {
 		changeSchedule(event, DayForm, (who, form) => schedules.changeDay(db(), who, form.dueDay)),
 	reminders: async ({ locals, params, request, getClientAddress }) => {
 		const { user, couple } = await ownCouple(locals, params.coupleId);
-		const formData = await request.formData().catch(() => null);
+		const formData = await readFormData(request);
 		const parsed = formData ? parseForm(formData, RemindersForm) : null;
 		if (!parsed?.ok) {
 			return fail(400, { message: 'Choose whether reminders go automatically, then save.' });
