@@ -332,6 +332,15 @@ async function timeline(db: Kysely<Database>, history: CoupleHistory): Promise<T
 	return entries.sort((x, y) => y.date.localeCompare(x.date));
 }
 
+/** The couple's timeline alone (the record section): no answers are shown, so no read is audited. */
+export async function timelineFor(
+	db: Kysely<Database>,
+	coupleId: string
+): Promise<TimelineEntry[]> {
+	const history = await coupleHistory(db, coupleId);
+	return history ? timeline(db, history) : [];
+}
+
 /**
  * Everything the couple page shows of progress: trends, agreement, where the partners diverge and
  * the timeline. Scores come from the partners' answers, so showing them is an audited read. The
