@@ -130,7 +130,7 @@ const words = (what: string, max: number) =>
 const flag = (what: string) => v.optional(v.boolean(`${what} must be true or false.`));
 
 const OptionSchema = v.object(
-	{ id: slug('An option id'), label: words('An option label', 200) },
+	{ id: slug('An option id'), label: words('An option label', 120) },
 	'An option must be an object with an id and a label.'
 );
 
@@ -170,7 +170,7 @@ export const ItemSchema = v.object(
 export const SectionSchema = v.object(
 	{
 		id: slug('A section id'),
-		title: words('A section title', 200),
+		title: words('A section title', 120),
 		intro: v.optional(words('A section introduction', 2000)),
 		items: v.pipe(
 			v.array(ItemSchema, 'A section needs a list of items.'),
@@ -216,7 +216,7 @@ export const ScoringSchema = v.object({
 export const DefinitionSchema = v.object(
 	{
 		key: slug('The exercise key'),
-		title: words('The title', 200),
+		title: words('The title', 100),
 		purpose: words('The purpose', 2000),
 		instructions: words('The instructions', 4000),
 		estimatedMinutes: v.optional(

@@ -147,6 +147,8 @@ export async function coupleTrail(
 			'audit_log.at',
 			'audit_log.action',
 			'audit_log.target_type',
+			'audit_log.target_id',
+			'audit_log.detail',
 			'users.display_name as actor'
 		])
 		.where('audit_log.couple_id', '=', coupleId)

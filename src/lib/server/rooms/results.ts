@@ -44,6 +44,8 @@ export interface Results {
 	dueAt: Date | null;
 	note: string | null;
 	isOverdue: boolean;
+	/** A scheduled occurrence that closed before it was done. */
+	missed: boolean;
 	title: string;
 	version: number;
 }
@@ -154,6 +156,7 @@ export async function forAssignment(db: Kysely<Database>, context: RoomContext):
 		dueAt: summary.dueAt,
 		note: summary.note,
 		isOverdue: summary.isOverdue,
+		missed: summary.missed,
 		title: summary.title,
 		version: summary.version
 	};

@@ -22,7 +22,7 @@ export const CoupleForm = v.pipe(
 		label: v.pipe(
 			v.optional(v.string(), ''),
 			v.trim(),
-			v.maxLength(120, 'The label must be at most 120 characters.')
+			v.maxLength(80, 'The label is at most 80 characters; shorten it.')
 		),
 		partner1Name: text('The first partner’s name', 80),
 		partner1Email: optionalEmail,
