@@ -128,7 +128,7 @@ function nextStep(
 		};
 	}
 	if (!assignments.some(isOpenWork)) {
-		return { text: 'Assign an exercise', href: `${base}/assign` };
+		return { text: 'Nothing is open: assign an exercise', href: `${base}/assign` };
 	}
 	return null;
 }
