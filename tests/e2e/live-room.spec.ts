@@ -101,12 +101,12 @@ test('therapist, Alex and Sam run the demo boundary exercise live', async ({ bro
 		await expect(page.getByText('This session has ended.')).toBeVisible();
 	}
 	await therapist.page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
-	const ended = therapist.page
+	const finished = therapist.page
 		.getByRole('listitem')
-		.filter({ hasText: 'ended' })
+		.filter({ hasText: 'Finished' })
 		.filter({ has: therapist.page.getByRole('link', { name: 'Where is our line?' }) });
-	await expect(ended.first()).toBeVisible();
-	await ended.first().getByRole('link', { name: 'Where is our line?' }).click();
+	await expect(finished.first()).toBeVisible();
+	await finished.first().getByRole('link', { name: 'Where is our line?' }).click();
 	await expect(therapist.page.getByText(prompts[0]).first()).toBeVisible();
 	await expectAccessible(therapist.page);
 

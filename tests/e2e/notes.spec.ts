@@ -45,7 +45,9 @@ test('the therapist writes a SOAP note that autosaves, signs it, adds an addendu
 	await page.getByLabel('Action').selectOption('note.signed');
 	await page.getByRole('button', { name: 'Filter' }).click();
 	const trail = page.getByTestId('audit-trail');
-	await expect(trail.getByRole('link', { name: /^You signed the progress note of / }).first()).toBeVisible();
+	await expect(
+		trail.getByRole('link', { name: /^You signed the progress note of / }).first()
+	).toBeVisible();
 	await expect(trail.getByText(/^You started /)).toHaveCount(0);
 	await expectAccessible(page);
 

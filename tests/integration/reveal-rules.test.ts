@@ -311,7 +311,7 @@ describe('homework, seen by the other partner', () => {
 describe('the progress page, seen by a partner', () => {
 	/** "Rated the same" for one exercise in the agreement table of a page: percent and pairs compared. */
 	function agreementRow(html: string, title: string) {
-		const row = html.split('<tr').find((r) => r.includes(`<td>${title}</td>`));
+		const row = html.split('<tr').find((r) => r.includes(`>${title}</td>`));
 		const cell = row?.match(/(\d+) of (\d+)\s*<span[^>]*>\((\d+)%\)<\/span>/);
 		return cell ? { percent: Number(cell[3]), compared: Number(cell[2]) } : null;
 	}

@@ -22,7 +22,7 @@ export interface ChartInput {
 	xTicks?: string[];
 }
 
-export const CHART_SIZE = { width: 640, height: 220 };
+export const CHART_SIZE = { width: 520, height: 220 };
 /** Room inside the drawing; axis labels sit outside it, in HTML, so they keep their size on a phone. */
 export const CHART_PADDING = { left: 4, bottom: 4, top: 8, right: 12 };
 export const Y_TICKS = [0, 25, 50, 75, 100];
