@@ -42,7 +42,7 @@ test('the therapist writes a SOAP note that autosaves, signs it, adds an addendu
 
 	// The therapist's own trail of this couple shows each step, filterable by action.
 	await page.goto(noteUrl.replace(/\/notes\/.*$/, '/audit'));
-	await page.getByLabel('Action').selectOption('note.signed');
+	await page.getByLabel('What').selectOption('note.signed');
 	await page.getByRole('button', { name: 'Filter' }).click();
 	const trail = page.getByTestId('audit-trail');
 	await expect(
