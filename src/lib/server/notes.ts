@@ -5,6 +5,7 @@ import { encodeHexLowerCase } from '@oslojs/encoding';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './db/schema';
 import * as audit from './audit';
+import * as couples from './couples';
 import { isId } from '$lib/input';
 import { open, seal, type Keyring } from './crypto/keyring';
 
@@ -70,17 +71,6 @@ function cleanBody(template: Template, input: Record<string, unknown>): NoteBody
 	return body;
 }
 
-async function ownsCouple(db: Kysely<Database>, therapistId: string, coupleId: string) {
-	if (!isId(coupleId)) return false;
-	const row = await db
-		.selectFrom('couples')
-		.select('id')
-		.where('id', '=', coupleId)
-		.where('therapist_id', '=', therapistId)
-		.executeTakeFirst();
-	return !!row;
-}
-
 /** A note the actor may read: their couple's progress notes, and psychotherapy notes they wrote. */
 async function readable(db: Kysely<Database>, actor: Actor, noteId: string) {
 	if (!isId(noteId)) return null;
@@ -109,7 +99,7 @@ export async function createDraft(
 		body?: Record<string, unknown>;
 	}
 ): Promise<string | null> {
-	if (!(await ownsCouple(db, actor.userId, input.coupleId))) return null;
+	if (!(await couples.isTherapistOf(db, actor.userId, input.coupleId))) return null;
 	return inTransaction(db, async (trx) => {
 		const id = crypto.randomUUID();
 		const sealed = seal(keyring, id, JSON.stringify(cleanBody(input.template, input.body ?? {})));
@@ -307,7 +297,7 @@ export async function list(
 	actor: Actor,
 	coupleId: string
 ): Promise<NoteSummary[] | null> {
-	if (!(await ownsCouple(db, actor.userId, coupleId))) return null;
+	if (!(await couples.isTherapistOf(db, actor.userId, coupleId))) return null;
 	const rows = await db
 		.selectFrom('notes')
 		.select(['id', 'kind', 'template', 'signed_at', 'updated_at'])
@@ -430,7 +420,7 @@ export async function signedProgressNotes(
 	actor: Actor,
 	coupleId: string
 ): Promise<SignedNote[] | null> {
-	if (!(await ownsCouple(db, actor.userId, coupleId))) return null;
+	if (!(await couples.isTherapistOf(db, actor.userId, coupleId))) return null;
 	const rows = await db
 		.selectFrom('notes')
 		.selectAll()
