@@ -1,12 +1,9 @@
 import { error } from '@sveltejs/kit';
-import { sql } from 'kysely';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as audit from '$lib/server/audit';
 import * as couples from '$lib/server/couples';
 import { isCalendarDay } from '$lib/server/forms';
-import { isId } from '$lib/input';
-import type { TrailTarget } from './sentences';
 import type { PageServerLoad } from './$types';
 
 /** The therapist's own trail of what was done to one couple's record, filtered by action and date. */
@@ -25,49 +22,9 @@ export const load = (async ({ locals, params, url }) => {
 	]);
 	return {
 		rows,
-		targets: await targetsOf(rows, params.coupleId),
+		targets: await audit.trailTargets(db(), params.coupleId, rows),
 		actions,
 		filter: { action, from, to },
 		coupleId: params.coupleId
 	};
 }) satisfies PageServerLoad;
-
-/** What the rows point at, in two queries: each note's kind and day, each assignment's title. */
-async function targetsOf(
-	rows: { target_type: string | null; target_id: string | null }[],
-	coupleId: string
-): Promise<Record<string, TrailTarget>> {
-	const idsOf = (type: string) => [
-		...new Set(
-			rows
-				.filter((r) => r.target_type === type && isId(r.target_id))
-				.map((r) => r.target_id as string)
-		)
-	];
-	const noteIds = idsOf('note');
-	const assignmentIds = idsOf('assignment');
-	const [notes, assignments] = await Promise.all([
-		noteIds.length === 0
-			? []
-			: db()
-					.selectFrom('notes')
-					.select(['id', 'kind'])
-					.select(sql<string>`session_date::text`.as('day'))
-					.where('couple_id', '=', coupleId)
-					.where((eb) => eb('id', '=', eb.fn.any(eb.val(noteIds))))
-					.execute(),
-		assignmentIds.length === 0
-			? []
-			: db()
-					.selectFrom('assignments as a')
-					.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
-					.select(['a.id', 'd.definition'])
-					.where('a.couple_id', '=', coupleId)
-					.where((eb) => eb('a.id', '=', eb.fn.any(eb.val(assignmentIds))))
-					.execute()
-	]);
-	const targets: Record<string, TrailTarget> = {};
-	for (const n of notes) targets[n.id] = { note: { kind: n.kind, day: n.day } };
-	for (const a of assignments) targets[a.id] = { title: (a.definition as { title: string }).title };
-	return targets;
-}

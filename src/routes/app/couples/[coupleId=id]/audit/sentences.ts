@@ -1,12 +1,7 @@
 // The audit trail in words: each recorded action as a sentence about what you did, linked to the
 // thing it was done to. Stored action codes stay as they are (the hash chain covers them).
 import { formatDate } from '$lib/dates';
-
-export interface TrailTarget {
-	/** A note's kind and session day, or an assignment's exercise title. */
-	note?: { kind: 'progress' | 'psychotherapy'; day: string };
-	title?: string;
-}
+import type { TrailTarget } from '$lib/server/audit';
 
 export interface TrailRow {
 	action: string;
