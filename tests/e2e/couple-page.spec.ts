@@ -88,7 +88,7 @@ for (const width of WIDTHS) {
 	});
 }
 
-test('a 200-character label with no spaces stops at the limit the field states, and wraps at 320 px', async ({
+test('a 200-character label with no spaces stops at the limit the field states and wraps at 320 px; both fresh invite links stay', async ({
 	browser
 }) => {
 	const { page } = await person(browser, 'therapist@trellis.test', { width: 320, height: 800 });
@@ -104,6 +104,20 @@ test('a 200-character label with no spaces stops at the limit the field states, 
 	await page.locator('#partner2Name').fill('Kim');
 	await page.getByRole('button', { name: 'Create couple' }).click();
 	await expect(page.getByRole('heading', { name: label.slice(0, 80) })).toBeVisible();
+	await expectNoSidewaysScroll(page);
+	await expectAccessible(page);
+
+	// Making the second partner's invite link keeps the first one (and its QR code) on screen.
+	await page.getByRole('button', { name: /^Invite for N+$/ }).click();
+	await expect(page.getByTestId('invite-link')).toHaveCount(1);
+	await page.getByRole('button', { name: 'Invite for Kim' }).click();
+	const links = page.getByTestId('invite-link');
+	await expect(links).toHaveCount(2);
+	for (const index of [0, 1]) {
+		await expect(links.nth(index).getByRole('textbox')).toHaveValue(/\/invite\/[a-z2-7]{40}$/);
+		await expect(links.nth(index).getByRole('img', { name: /QR code/ })).toBeVisible();
+		await expect(links.nth(index)).toContainText('you can re-issue a link at any time');
+	}
 	await expectNoSidewaysScroll(page);
 	await expectAccessible(page);
 	await page.goto('/app');

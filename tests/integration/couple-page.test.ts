@@ -48,7 +48,7 @@ describe('the couple page’s sections', () => {
 		expect(record).toContain(`href="/app/couples/${id}/audit"`);
 	});
 
-	it('shows the weighted kappa only behind “How this is computed”', async () => {
+	it('puts the weighted kappa behind “How this is computed” and says when a trend has too few times', async () => {
 		const client = await therapist();
 		const id = await demoCoupleId(client);
 		const html = await (await client.get(`/app/couples/${id}/progress`)).text();
@@ -57,6 +57,8 @@ describe('the couple page’s sections', () => {
 		const details = html.split('<details').slice(1).join('');
 		expect(details).toContain('Cohen’s kappa');
 		expect(html.split('<details')[0]).not.toContain('reliable-change index');
+		// The demo's forgiveness exercise is finished only twice so far: the page says what that means.
+		expect(html).toMatch(/Done [23] times so far: read these as single results/);
 	});
 
 	it('writes the audit trail as sentences', async () => {
