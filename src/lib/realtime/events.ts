@@ -61,10 +61,14 @@ export interface RoomView {
 		dueAt: string | null;
 		note: string | null;
 		currentSectionId: string | null;
+		/** A live room: when the therapist first joined it (ISO); null until then, "not started". */
+		openedAt: string | null;
 		/** The couple is archived: its partners read, and every write of theirs is refused. */
 		isArchived: boolean;
 	};
 	coupleLabel: string;
+	/** The couple's therapist: listed in "who is in the room" beside the partners. */
+	therapist: { userId: string; name: string };
 	definition: ExerciseDefinition;
 	me: { userId: string; kind: 'therapist' | 'partner'; role: 'injured' | 'involved' | 'none' };
 	members: { userId: string | null; name: string; slot: 1 | 2 }[];

@@ -184,6 +184,9 @@ export class LiveRoom {
 					previous: event.previous
 				};
 				break;
+			case 'room-opened':
+				view.assignment.openedAt = event.openedAt as string;
+				break;
 			case 'room-closed':
 				view.assignment.status = 'closed';
 				break;

@@ -149,6 +149,7 @@ export function onConnection(live: LiveNamespace, sessions: SessionWatch) {
 			if (context && context.assignment.id !== found.assignment.id) await leaveRoom();
 			context = found;
 			socket.data.assignmentId = found.assignment.id;
+			broadcast(found, await control.markOpened(db(), found));
 			await socket.join([
 				assignmentRoom(found.assignment.id),
 				memberRoom(found.assignment.id, userId)

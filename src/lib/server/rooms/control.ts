@@ -42,6 +42,36 @@ export async function reveal(
 	});
 }
 
+/**
+ * The therapist's first join of a live room opens it: partners are told "starts when your therapist
+ * opens the room" until then. Once only (the conditional update under the row lock); no opId, as
+ * joining is not a write the client queues. Returns the `room-opened` event to broadcast, if any.
+ */
+export async function markOpened(
+	db: Kysely<Database>,
+	context: RoomContext
+): Promise<StoredEvent[]> {
+	const { assignment, actor } = context;
+	if (actor.kind !== 'therapist' || assignment.mode !== 'live' || assignment.opened_at) return [];
+	return db.transaction().execute(async (trx) => {
+		const openedAt = new Date();
+		const opened = await trx
+			.updateTable('assignments')
+			.set({ opened_at: openedAt })
+			.where('id', '=', assignment.id)
+			.where('opened_at', 'is', null)
+			.where('status', '=', 'open')
+			.returning('id')
+			.executeTakeFirst();
+		if (!opened) return [];
+		return [
+			await roomEvents.append(trx, assignment.id, 'room-opened', actor.userId, {
+				openedAt: openedAt.toISOString()
+			})
+		];
+	});
+}
+
 /** The therapist moves a live room to a section. */
 export async function advance(
 	db: Kysely<Database>,

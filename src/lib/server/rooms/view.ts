@@ -16,6 +16,7 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 				'assignments.status',
 				'assignments.current_section_id',
 				'assignments.last_seq',
+				'assignments.opened_at',
 				'couples.archived_at'
 			])
 			.where('assignments.id', '=', id)
@@ -78,9 +79,11 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 			dueAt: context.assignment.due_at?.toISOString() ?? null,
 			note: context.assignment.note,
 			currentSectionId: assignment.current_section_id,
+			openedAt: assignment.opened_at?.toISOString() ?? null,
 			isArchived: assignment.archived_at !== null
 		},
 		coupleLabel: context.coupleLabel,
+		therapist: { userId: context.therapistId, name: context.therapistName },
 		definition: definitionFor(definition, actor),
 		me: context.actor,
 		members: context.members.map((m) => ({ userId: m.userId, name: m.name, slot: m.slot })),
