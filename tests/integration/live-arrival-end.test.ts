@@ -104,4 +104,55 @@ describe('the therapist in the room', () => {
 	});
 });
 
-export { opId };
+describe('the end of a session', () => {
+	it('tells every member the room ended, keeps it ended on a re-join, and refuses writes with room-closed', async () => {
+		const alex = await joined(t.practice.alex);
+		const sam = await joined(t.practice.sam);
+		const therapist = await joined(t.practice.therapist);
+		expect(
+			(
+				await alex.socket.emitWithAck('answer:save', {
+					opId: opId(),
+					itemId: 'flirt',
+					value: { choice: 'ok' }
+				})
+			).ok
+		).toBe(true);
+
+		// Only the therapist ends it.
+		expect(await sam.socket.emitWithAck('room:end', { opId: opId() })).toMatchObject({
+			ok: false,
+			error: { code: 'forbidden' }
+		});
+		expect((await therapist.socket.emitWithAck('room:end', { opId: opId() })).ok).toBe(true);
+		for (const member of [alex, sam, therapist]) {
+			expect(await member.events.next((e) => e.type === 'room-closed')).toMatchObject({
+				actorId: t.practice.therapist.id
+			});
+		}
+
+		const refusals = [
+			await alex.socket.emitWithAck('answer:save', {
+				opId: opId(),
+				itemId: 'texting',
+				value: { choice: 'ok' }
+			}),
+			await alex.socket.emitWithAck('joint:save', {
+				opId: opId(),
+				itemId: 'our-words',
+				value: 'Too late'
+			}),
+			await therapist.socket.emitWithAck('room:advance', { opId: opId(), sectionId: 'second' }),
+			await therapist.socket.emitWithAck('room:end', { opId: opId() })
+		];
+		for (const refusal of refusals)
+			expect(refusal).toMatchObject({ ok: false, error: { code: 'room-closed' } });
+
+		// The sockets stay usable, and a re-join reads the ended room with what was answered.
+		expect(alex.socket.connected).toBe(true);
+		const again = await alex.socket.emitWithAck('room:join', { assignmentId: t.assignmentId });
+		expect(again).toMatchObject({ ok: true, view: { assignment: { status: 'closed' } } });
+		if (again.ok)
+			expect(again.view.answers[t.practice.alex.id]).toEqual({ flirt: { choice: 'ok' } });
+	});
+});

@@ -76,8 +76,23 @@ export interface RoomView {
 	answers: Record<string, Record<string, unknown>>;
 	progress: MemberProgress[];
 	revealedSections: string[];
+	/** itemId → the joint answer's current value: a proposal, or the agreement once confirmed. */
 	joint: Record<string, unknown>;
+	/** itemId → who proposed the joint value and whether it is agreed (see JointStatus). */
+	jointStatus: Record<string, JointStatus>;
 	seq: number;
+}
+
+/**
+ * Where a joint answer stands. A partner proposes (`proposedBy`; null when it was pre-filled because
+ * both gave the same answer); the other partner or the therapist confirms that `revision`, and only
+ * then is it agreed. Any change makes it a new proposal with the next revision.
+ */
+export interface JointStatus {
+	proposedBy: string | null;
+	revision: number;
+	confirmedBy: string | null;
+	isAgreed: boolean;
 }
 
 export interface ServerToClientEvents {

@@ -3,8 +3,22 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { RoomContext } from './context';
 import * as audit from '../audit';
-import type { RoomView } from '$lib/realtime/events';
+import type { JointStatus, RoomView } from '$lib/realtime/events';
 import { definitionFor, visibleAnswered, visibleAnswers } from './visibility';
+
+export function jointStatusOf(row: {
+	proposed_by: string | null;
+	revision: number;
+	confirmed_by: string | null;
+	confirmed_at: Date | null;
+}): JointStatus {
+	return {
+		proposedBy: row.proposed_by,
+		revision: row.revision,
+		confirmedBy: row.confirmed_by,
+		isAgreed: row.confirmed_at !== null
+	};
+}
 
 export async function viewFor(db: Kysely<Database>, context: RoomContext): Promise<RoomView> {
 	const id = context.assignment.id;
@@ -34,7 +48,7 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 		db.selectFrom('section_reveals').select('section_id').where('assignment_id', '=', id).execute(),
 		db
 			.selectFrom('joint_answers')
-			.select(['item_id', 'value'])
+			.select(['item_id', 'value', 'proposed_by', 'revision', 'confirmed_by', 'confirmed_at'])
 			.where('assignment_id', '=', id)
 			.execute()
 	]);
@@ -91,6 +105,7 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 		progress,
 		revealedSections: [...revealed],
 		joint: Object.fromEntries(joint.map((j) => [j.item_id, j.value])),
+		jointStatus: Object.fromEntries(joint.map((j) => [j.item_id, jointStatusOf(j)])),
 		seq: assignment.last_seq
 	};
 }
