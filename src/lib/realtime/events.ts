@@ -17,6 +17,10 @@ export type ErrorCode =
 	| 'invalid-answer'
 	| 'nothing-answered'
 	| 'couple-archived'
+	| 'no-proposal'
+	| 'proposal-changed'
+	| 'own-proposal'
+	| 'already-agreed'
 	| 'unavailable'
 	| 'unknown-event';
 
@@ -126,6 +130,7 @@ interface AckResults {
 	'answer:save': { seq: number; safety: boolean; alerted?: SafetyAlerted };
 	'answer:lock': { seq: number; revealed: boolean };
 	'joint:save': { seq: number };
+	'joint:confirm': { seq: number };
 	'room:advance': { seq: number };
 	'room:reveal': { seq: number };
 	'room:reopen': { seq: number };

@@ -5,6 +5,7 @@ import type {
 	Ack,
 	ClientToServerEvents,
 	CrisisNotice,
+	JointStatus,
 	RoomEvent,
 	RoomView,
 	SafetyAlerted,
@@ -165,6 +166,15 @@ export class LiveRoom {
 				const answers = event.answers as Record<string, Record<string, unknown>>;
 				for (const [userId, values] of Object.entries(answers))
 					Object.assign((view.answers[userId] ??= {}), values);
+				// Joint items both answered alike, pre-filled as proposals.
+				const joint = (event.joint ?? {}) as Record<
+					string,
+					{ value: unknown; status: JointStatus }
+				>;
+				for (const [itemId, { value, status }] of Object.entries(joint)) {
+					view.joint[itemId] = value;
+					view.jointStatus[itemId] = status;
+				}
 				if (!view.revealedSections.includes(event.sectionId as string))
 					view.revealedSections.push(event.sectionId as string);
 				break;
@@ -178,12 +188,27 @@ export class LiveRoom {
 				view.assignment.currentSectionId = event.sectionId as string;
 				break;
 			case 'joint-saved':
+				// Every change is a new proposal by its author, agreed only once the other confirms it.
 				view.joint[event.itemId as string] = event.value;
+				view.jointStatus[event.itemId as string] = {
+					proposedBy: event.actorId,
+					revision: event.revision as number,
+					confirmedBy: null,
+					isAgreed: false
+				};
 				this.jointChanges[event.itemId as string] = {
 					actorId: event.actorId,
 					previous: event.previous
 				};
 				break;
+			case 'joint-confirmed': {
+				const status = view.jointStatus[event.itemId as string];
+				if (status && status.revision === event.revision) {
+					status.confirmedBy = event.actorId;
+					status.isAgreed = true;
+				}
+				break;
+			}
 			case 'room-opened':
 				view.assignment.openedAt = event.openedAt as string;
 				break;
@@ -219,6 +244,13 @@ export class LiveRoom {
 			(w) => !(w.event === 'answer:save' && w.payload.itemId === itemId && w !== this.queue[0])
 		);
 		return this.send('answer:save', { itemId, value });
+	}
+
+	/** Confirms the joint proposal standing now for this item (the revision this screen shows). */
+	confirmJoint(itemId: string) {
+		const status = this.view?.jointStatus[itemId];
+		if (!status) return null;
+		return this.send('joint:confirm', { itemId, revision: status.revision });
 	}
 
 	async #flush() {
@@ -258,7 +290,8 @@ export class LiveRoom {
 						};
 					this.problem = null;
 				} else {
-					this.problem = result.error.message;
+					// Someone else confirmed the same proposal first: nothing to tell.
+					this.problem = result.error.code === 'already-agreed' ? null : result.error.message;
 					void this.#join(); // resynchronise what the refused write had shown
 				}
 			}

@@ -356,6 +356,8 @@ export async function agreements(db: Kysely<Database>, coupleId: string): Promis
 			'd.definition'
 		])
 		.where('a.couple_id', '=', coupleId)
+		// Only what both agreed: a proposal nobody confirmed is not an agreement (rooms/joint.ts).
+		.where('j.confirmed_at', 'is not', null)
 		.orderBy('a.created_at', 'desc')
 		.execute();
 	const latestByExercise = new Map<string, string>();

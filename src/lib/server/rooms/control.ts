@@ -8,6 +8,7 @@ import type { RoomContext } from './context';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 import { failure, type WriteResult } from './outcome';
+import { prefillJoint } from './joint';
 
 /** Collects the partners' answers of a section for the reveal event (values filtered per recipient later). */
 async function sectionAnswers(trx: Kysely<Database>, context: RoomContext, sectionId: string) {
@@ -36,9 +37,13 @@ export async function reveal(
 		.values({ assignment_id: context.assignment.id, section_id: sectionId, revealed_by: by })
 		.onConflict((oc) => oc.columns(['assignment_id', 'section_id']).doNothing())
 		.execute();
+	const answers = await sectionAnswers(trx, context, sectionId);
+	// Joint items both partners answered alike become a proposal, carried in the reveal itself.
+	const joint = await prefillJoint(trx, context, sectionId, answers);
 	return roomEvents.append(trx, context.assignment.id, 'section-revealed', by, {
 		sectionId,
-		answers: await sectionAnswers(trx, context, sectionId)
+		answers,
+		...(Object.keys(joint).length > 0 ? { joint } : {})
 	});
 }
 
