@@ -89,7 +89,22 @@ export class LiveRoom {
 			this.online = p.online ? [...others, p.userId] : others;
 		});
 		if (socket.connected) void this.#join();
+		// A browser that says it is offline may keep a dead WebSocket open for a while: stop sending at
+		// once (writes wait in the queue) and connect again when it is back.
+		if (typeof window !== 'undefined') {
+			window.addEventListener('offline', this.#wentOffline);
+			window.addEventListener('online', this.#cameBack);
+		}
 	}
+
+	#wentOffline = () => {
+		this.#socket.disconnect();
+		this.status = 'offline';
+	};
+
+	#cameBack = () => {
+		if (!this.#socket.connected) this.#socket.connect();
+	};
 
 	get seq() {
 		return this.view?.seq ?? 0;
@@ -301,6 +316,10 @@ export class LiveRoom {
 	}
 
 	leave() {
+		if (typeof window !== 'undefined') {
+			window.removeEventListener('offline', this.#wentOffline);
+			window.removeEventListener('online', this.#cameBack);
+		}
 		this.#socket.emit('room:leave', {}, () => undefined);
 	}
 }
