@@ -57,6 +57,7 @@ test('leaving the room offline keeps unsent answers, and an offline page is calm
 	await expect(alex.page.locator('[data-connection="offline"]')).toBeVisible();
 	await home.click();
 	await expect(alex.page.getByRole('heading', { name: 'You are offline' })).toBeVisible();
+	expect(new URL(alex.page.url()).pathname).toMatch(/^\/live\//);
 	await expect(alex.page.getByText('500')).toHaveCount(0);
 	await expect(alex.page.getByText('Something went wrong')).toHaveCount(0);
 	await expectAccessible(alex.page);
