@@ -46,6 +46,18 @@ test('leaving the room offline keeps unsent answers, and an offline page is calm
 	await expect(alex.page.getByRole('alert')).toContainText('Your answers are kept here');
 	expect(new URL(alex.page.url()).pathname).toMatch(/^\/live\//);
 	await expectAccessible(alex.page);
+	// Leaving the page itself (not through a link of the app) asks the browser's question first.
+	const asked = new Promise<string>((resolve) =>
+		alex.page.once('dialog', async (dialog) => {
+			resolve(dialog.type());
+			await dialog.dismiss();
+		})
+	);
+	await alex.page.evaluate(() => {
+		window.location.href = '/c';
+	});
+	expect(await asked).toBe('beforeunload');
+	await expect(alex.page.locator('[data-connection="offline"]')).toContainText('1 change waiting');
 
 	// Back online, it is sent, and the warning goes.
 	await alex.context.setOffline(false);
