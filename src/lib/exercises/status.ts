@@ -32,3 +32,17 @@ export function assignmentState(a: {
 	if (a.partners.length > 0 && a.partners.every((p) => p.status === 'locked')) return 'finished';
 	return a.isOverdue ? 'overdue' : 'open';
 }
+
+/** Where a live room stands: not opened by the therapist yet, running, or ended (a session ends; the assignment it belongs to is then finished). */
+export type RoomState = 'waiting' | 'live' | 'ended';
+
+export const ROOM_STATE_WORDS: Record<RoomState, string> = {
+	waiting: 'Starts when your therapist opens the room',
+	live: 'Live now',
+	ended: 'Ended'
+};
+
+export function roomState(room: { status: 'open' | 'closed'; openedAt: unknown }): RoomState {
+	if (room.status === 'closed') return 'ended';
+	return room.openedAt ? 'live' : 'waiting';
+}

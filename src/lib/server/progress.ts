@@ -137,6 +137,7 @@ export async function coupleHistory(
 			.selectFrom('joint_answers')
 			.select(['assignment_id', 'item_id', 'value', 'updated_at'])
 			.where((eb) => eb('assignment_id', '=', eb.fn.any(eb.val(ids))))
+			.where('confirmed_at', 'is not', null)
 			.execute(),
 		db
 			.selectFrom('exercise_definitions')

@@ -96,6 +96,8 @@ export async function forAssignment(db: Kysely<Database>, context: RoomContext):
 			.selectFrom('joint_answers')
 			.select(['item_id', 'value'])
 			.where('assignment_id', '=', id)
+			// A proposal nobody confirmed is not an agreement (rooms/joint.ts).
+			.where('confirmed_at', 'is not', null)
 			.execute()
 	]);
 	await audit.record(db, {
