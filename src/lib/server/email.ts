@@ -130,3 +130,17 @@ export function passwordChangedEmail(message: { name: string; origin: string }):
 		].join('\n')
 	};
 }
+
+/** Tells the old address that the account now signs in with another one. */
+export function emailChangedEmail(message: { name: string; newEmail: string }): EmailContent {
+	return {
+		subject: 'Your Trellis sign-in email was changed',
+		text: [
+			`Hello ${message.name},`,
+			'',
+			`Your Trellis account now signs in with ${message.newEmail} instead of this address.`,
+			'',
+			'If you did not do this, tell your therapist (or, if you are a therapist, whoever runs Trellis for your practice) at once.'
+		].join('\n')
+	};
+}
