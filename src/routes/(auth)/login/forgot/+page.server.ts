@@ -30,7 +30,7 @@ export const actions = {
 		});
 		const values = { email: parsed.data.email };
 		if (!result.ok && result.reason === 'not-configured') {
-			return fail(503, { message: NO_EMAIL, values });
+			return fail(400, { message: NO_EMAIL, values });
 		}
 		if (!result.ok) {
 			return fail(429, {
