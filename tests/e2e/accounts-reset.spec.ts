@@ -126,7 +126,7 @@ for (const width of [375, 320]) {
 		await expect(laptop.getByText('Your name is saved.')).toBeVisible();
 		await expect(laptop.getByText('Signed in as Robin B.')).toBeVisible();
 		await laptop.getByLabel('Yes, others use it too').check();
-		await laptop.getByRole('button', { name: 'Save', exact: true }).first().click();
+		await laptop.getByRole('button', { name: 'Save device setting' }).click();
 		await expect(laptop.getByText('This device is treated as shared')).toBeVisible();
 		await expect(laptop.getByRole('list', { name: 'Signed-in devices' })).toContainText(
 			'shared device'

@@ -6,7 +6,6 @@ import { db } from '$lib/server/db';
 import { readForm, refuseForm } from '$lib/server/forms';
 import { newPassword } from '$lib/server/auth/password';
 import * as passwordReset from '$lib/server/auth/password-reset';
-import { deleteSessionCookie } from '$lib/server/auth/session';
 import * as outbox from '$lib/server/outbox';
 import { disconnectSessions } from '$lib/server/realtime/server';
 import type { Actions, PageServerLoad } from './$types';
@@ -19,7 +18,7 @@ export const load = (async ({ params, setHeaders }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ params, request, getClientAddress, url, cookies }) => {
+	default: async ({ params, request, getClientAddress, url }) => {
 		const parsed = await readForm(request, ResetForm);
 		if (!parsed.ok) return refuseForm(parsed);
 		const result = await passwordReset.complete(db(), {
@@ -31,7 +30,6 @@ export const actions = {
 		if (!result.ok) return fail(410, { status: result.status });
 		disconnectSessions(result.endedSessionIds);
 		if (result.emailId) outbox.wake();
-		deleteSessionCookie(cookies, url.protocol === 'https:');
 		redirect(303, '/login?reason=password-reset');
 	}
 } satisfies Actions;

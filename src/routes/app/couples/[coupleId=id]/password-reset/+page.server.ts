@@ -10,7 +10,9 @@ import * as couples from '$lib/server/couples';
 import * as passwordReset from '$lib/server/auth/password-reset';
 import type { Actions, PageServerLoad } from './$types';
 
-const SlotForm = v.object({ slot: v.picklist(['1', '2'], 'Choose which partner the link is for.') });
+const SlotForm = v.object({
+	slot: v.picklist(['1', '2'], 'Choose which partner the link is for.')
+});
 
 async function ownCouple(locals: App.Locals, coupleId: string) {
 	const { user } = requireTherapist(locals);
