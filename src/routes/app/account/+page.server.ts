@@ -10,6 +10,7 @@ import { newPassword } from '$lib/server/auth/password';
 import { deleteSessionCookie } from '$lib/server/auth/session';
 import { email, readForm, text } from '$lib/server/forms';
 import * as outbox from '$lib/server/outbox';
+import { hasRecoveryCode as hasRecoveryCodeFor } from '$lib/server/auth/two-factor';
 import { disconnectSessions } from '$lib/server/realtime/server';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
@@ -30,19 +31,15 @@ const when = (date: Date) =>
 
 export const load = (async ({ locals }) => {
 	const { user, session } = requireTherapist(locals);
-	const [sessions, row] = await Promise.all([
+	const [sessions, hasRecoveryCode] = await Promise.all([
 		account.sessionsFor(db(), user.id, session.id),
-		db()
-			.selectFrom('users')
-			.select(['recovery_code_hash'])
-			.where('id', '=', user.id)
-			.executeTakeFirstOrThrow()
+		hasRecoveryCodeFor(db(), user.id)
 	]);
 	return {
 		account: {
 			name: user.display_name,
 			email: user.email,
-			hasRecoveryCode: row.recovery_code_hash !== null
+			hasRecoveryCode
 		},
 		sessions: sessions.map((s) => ({
 			...s,
