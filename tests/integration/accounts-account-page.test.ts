@@ -3,6 +3,7 @@
 // signs the other devices out, the shared-device setting changes the session, and "sign out everywhere".
 import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '$lib/server/demo/seed';
+import { formatDate } from '$lib/dates';
 import { useApp } from '../helpers/app';
 import { Browser, SERVER_ENV } from './accounts-browser';
 
@@ -137,6 +138,23 @@ describe('the partner’s account page', () => {
 		expect(junk.body).toContain('<form');
 	});
 
+	it('shows dates in the time zone chosen, and refuses one that is not a zone', async () => {
+		const alex = await signIn('alex@trellis.test');
+		const junk = await post(alex, '/c/account?/timeZone', { timeZone: 'Mars/Olympus_Mons' });
+		expect(junk.status).toBe(400);
+		expect(junk.body).toContain('Choose a time zone from the list.');
+		for (const zone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago']) {
+			const saved = await post(alex, '/c/account?/timeZone', { timeZone: zone });
+			expect(saved.status).toBe(200);
+			expect(saved.body).toContain(`Dates are now shown in ${zone.replaceAll('_', ' ')} time.`);
+			const page = await alex.html('/c/account');
+			expect(page.body).toMatch(new RegExp(`<option value="${zone}"[^>]*selected`));
+			// The sign-in a moment ago, on that clock (a day apart between these two zones).
+			const days = [Date.now(), Date.now() - 60_000].map((t) => formatDate(t, zone));
+			expect(days.some((day) => page.body.includes(`Signed in ${day}`))).toBe(true);
+		}
+	});
+
 	it('signs out everywhere', async () => {
 		const one = await signIn('jordan@trellis.test');
 		const two = await signIn('jordan@trellis.test');
@@ -175,6 +193,20 @@ describe('the therapist’s account page', () => {
 		const named = await post(therapist, '/app/account?/name', { name: 'Dr. Maya E.' });
 		expect(named.status).toBe(200);
 		expect((await therapist.html('/app/account')).body).toContain('value="Dr. Maya E."');
+	});
+
+	it('sets the therapist’s time zone', async () => {
+		const therapist = await new Browser(app.server.url).signIn(
+			'therapist@trellis.test',
+			DEMO_PASSWORD,
+			DEMO_TOTP_SECRET
+		);
+		const saved = await post(therapist, '/app/account?/timeZone', { timeZone: 'America/Chicago' });
+		expect(saved.status).toBe(200);
+		const page = await therapist.html('/app/account');
+		expect(page.body).toMatch(/<option value="America\/Chicago"[^>]*selected/);
+		const junk = await post(therapist, '/app/account?/timeZone', { timeZone: '' });
+		expect(junk.status).toBe(400);
 	});
 
 	it('asks for the password before the authenticator can be replaced', async () => {

@@ -18,7 +18,7 @@ import {
 } from './accounts-browser';
 
 const app = useApp({ env: SERVER_ENV, seed: false });
-// 40 forms: 100 seeded random bodies each keeps the file near a minute per database while still
+// 42 forms: 100 seeded random bodies each keeps the file near a minute per database while still
 // sending every kind of junk body (junkBody draws its kind first) to every form many times.
 const BODIES_PER_FORM = 100;
 
@@ -226,6 +226,7 @@ const accountFields = {
 	name: ['name'],
 	email: ['email', 'emailPassword'],
 	password: ['currentPassword', 'newPassword'],
+	timeZone: ['timeZone'],
 	sharedDevice: ['sharedDevice'],
 	reminders: ['emailReminders'],
 	signOutOthers: []
@@ -439,22 +440,22 @@ const targets: FormTarget[] = [
 		as: asTherapist,
 		keepsForm: true
 	},
-	...(['name', 'email', 'password'] as const).map((action) => ({
+	...(['name', 'email', 'password', 'timeZone'] as const).map((action) => ({
 		name: `therapist account: ${action}`,
 		path: () => `/app/account?/${action}`,
 		fields: accountFields[action],
 		as: asTherapist,
 		keepsForm: true
 	})),
-	...(['name', 'email', 'password', 'sharedDevice', 'reminders', 'signOutOthers'] as const).map(
-		(action) => ({
-			name: `partner account: ${action}`,
-			path: () => `/c/account?/${action}`,
-			fields: accountFields[action],
-			as: () => accountHolder,
-			keepsForm: true
-		})
-	),
+	...(
+		['name', 'email', 'password', 'timeZone', 'sharedDevice', 'reminders', 'signOutOthers'] as const
+	).map((action) => ({
+		name: `partner account: ${action}`,
+		path: () => `/c/account?/${action}`,
+		fields: accountFields[action],
+		as: () => accountHolder,
+		keepsForm: true
+	})),
 	{
 		name: 'sign out every device',
 		path: () => '/app/account?/signOutEverywhere',

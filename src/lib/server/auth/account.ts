@@ -141,6 +141,22 @@ export async function changePassword(
 	});
 }
 
+/** The zone every date is shown in for this person (`$lib/dates`); the caller checked it is one. */
+export async function setTimeZone(db: Kysely<Database>, who: Who, timeZone: string) {
+	await db.transaction().execute(async (trx) => {
+		await trx
+			.updateTable('users')
+			.set({ time_zone: timeZone })
+			.where('id', '=', who.userId)
+			.execute();
+		await audit.record(trx, {
+			actorId: who.userId,
+			action: 'account.time-zone-changed',
+			ip: who.ip
+		});
+	});
+}
+
 /** Password re-entry on its own (before replacing the authenticator). */
 export async function reauthenticate(db: Kysely<Database>, who: Who, password: string) {
 	return confirm(db, who, password, 'password');

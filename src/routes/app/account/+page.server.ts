@@ -12,6 +12,7 @@ import { email, readForm, text } from '$lib/server/forms';
 import * as outbox from '$lib/server/outbox';
 import { hasRecoveryCode as hasRecoveryCodeFor } from '$lib/server/auth/two-factor';
 import { disconnectSessions } from '$lib/server/realtime/server';
+import { formatDateTime, isTimeZone, timeZones } from '$lib/dates';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 const password = (message: string) =>
@@ -23,11 +24,13 @@ const PasswordForm = v.object({
 	currentPassword: password('Enter your current password.'),
 	newPassword
 });
+const TimeZoneForm = v.object({
+	timeZone: v.pipe(
+		v.string('Choose a time zone.'),
+		v.check((zone: string) => isTimeZone(zone), 'Choose a time zone from the list.')
+	)
+});
 const PASSWORDS = ['emailPassword', 'currentPassword', 'newPassword'];
-
-const when = (date: Date) =>
-	date.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) +
-	' UTC';
 
 export const load = (async ({ locals }) => {
 	const { user, session } = requireTherapist(locals);
@@ -39,12 +42,14 @@ export const load = (async ({ locals }) => {
 		account: {
 			name: user.display_name,
 			email: user.email,
-			hasRecoveryCode
+			hasRecoveryCode,
+			timeZone: user.timeZone
 		},
+		timeZones: timeZones(),
 		sessions: sessions.map((s) => ({
 			...s,
-			createdAt: when(s.createdAt),
-			lastSeenAt: when(s.lastSeenAt)
+			createdAt: formatDateTime(s.createdAt, user.timeZone),
+			lastSeenAt: formatDateTime(s.lastSeenAt, user.timeZone)
 		}))
 	};
 }) satisfies PageServerLoad;
@@ -74,6 +79,20 @@ export const actions = {
 		if (!parsed.ok) return refuse('name', 400, parsed);
 		await account.changeName(db(), { userId: user.id, email: user.email, ip }, parsed.data.name);
 		return { form: 'name', saved: 'Your name is saved.' };
+	},
+	timeZone: async (event) => {
+		const { user, ip } = who(event);
+		const parsed = await readForm(event.request, TimeZoneForm);
+		if (!parsed.ok) return refuse('timeZone', 400, parsed);
+		await account.setTimeZone(
+			db(),
+			{ userId: user.id, email: user.email, ip },
+			parsed.data.timeZone
+		);
+		return {
+			form: 'timeZone',
+			saved: `Dates are now shown in ${parsed.data.timeZone.replaceAll('_', ' ')} time.`
+		};
 	},
 	email: async (event) => {
 		const { user, ip } = who(event);

@@ -19,6 +19,7 @@ import { isEmailConfigured } from '$lib/server/email';
 import * as outbox from '$lib/server/outbox';
 import { disconnectSessions } from '$lib/server/realtime/server';
 import * as reminders from '$lib/server/reminders';
+import { formatDateTime, isTimeZone, timeZones } from '$lib/dates';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 const password = (message: string) =>
@@ -33,10 +34,12 @@ const PasswordForm = v.object({
 });
 const SharedForm = v.object({ sharedDevice: v.picklist(['on', 'off'], 'Choose on or off.') });
 
-const when = (date: Date) =>
-	date.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) +
-	' UTC';
-
+const TimeZoneForm = v.object({
+	timeZone: v.pipe(
+		v.string('Choose a time zone.'),
+		v.check((zone: string) => isTimeZone(zone), 'Choose a time zone from the list.')
+	)
+});
 const PASSWORDS = ['emailPassword', 'currentPassword', 'newPassword'];
 
 export const load = (async ({ locals }) => {
@@ -45,10 +48,12 @@ export const load = (async ({ locals }) => {
 		name: user.display_name,
 		email: user.email,
 		sharedDevice: session.shared_device,
+		timeZone: user.timeZone,
+		timeZones: timeZones(),
 		sessions: (await account.sessionsFor(db(), user.id, session.id)).map((s) => ({
 			...s,
-			createdAt: when(s.createdAt),
-			lastSeenAt: when(s.lastSeenAt)
+			createdAt: formatDateTime(s.createdAt, user.timeZone),
+			lastSeenAt: formatDateTime(s.lastSeenAt, user.timeZone)
 		})),
 		emailReminders: await reminders.emailRemindersOn(db(), user.id),
 		emailConfigured: isEmailConfigured()
@@ -81,6 +86,20 @@ export const actions = {
 		if (!parsed.ok) return refuse('name', 400, parsed);
 		await account.changeName(db(), { userId: user.id, email: user.email, ip }, parsed.data.name);
 		return { form: 'name', saved: 'Your name is saved.' };
+	},
+	timeZone: async (event) => {
+		const { user, ip } = who(event);
+		const parsed = await readForm(event.request, TimeZoneForm);
+		if (!parsed.ok) return refuse('timeZone', 400, parsed);
+		await account.setTimeZone(
+			db(),
+			{ userId: user.id, email: user.email, ip },
+			parsed.data.timeZone
+		);
+		return {
+			form: 'timeZone',
+			saved: `Dates are now shown in ${parsed.data.timeZone.replaceAll('_', ' ')} time.`
+		};
 	},
 	email: async (event) => {
 		const { user, ip } = who(event);
