@@ -134,6 +134,12 @@ for (const width of [375, 320]) {
 		await expectAccessible(laptop);
 		await expectNoSidewaysScroll(laptop);
 
+		// The clock every date is shown in.
+		await laptop.getByLabel('Show dates and times in').selectOption('Europe/Berlin');
+		await laptop.getByRole('button', { name: 'Save time zone' }).click();
+		await expect(laptop.getByText('Dates are now shown in Europe/Berlin time.')).toBeVisible();
+		await expect(laptop.getByLabel('Show dates and times in')).toHaveValue('Europe/Berlin');
+
 		// Sign out everywhere.
 		await laptop.getByRole('button', { name: 'Sign out everywhere' }).click();
 		await laptop.waitForURL('**/login?reason=signed-out-everywhere');

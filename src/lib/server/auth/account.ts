@@ -93,6 +93,12 @@ export async function changeEmail(
 				.set({ email: input.email })
 				.where('id', '=', who.userId)
 				.execute();
+			// The couple pages show the address a partner signs in with, not the one first typed in.
+			await trx
+				.updateTable('couple_members')
+				.set({ email: input.email })
+				.where('user_id', '=', who.userId)
+				.execute();
 			await audit.record(trx, { actorId: who.userId, action: 'account.email-changed', ip: who.ip });
 			// The old address hears of it, so a change its owner did not make is noticed.
 			return outbox.enqueue(trx, {
