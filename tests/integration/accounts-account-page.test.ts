@@ -4,6 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '$lib/server/demo/seed';
 import { formatDate } from '$lib/dates';
+import * as account from '$lib/server/auth/account';
+import { hashPassword } from '$lib/server/auth/password';
+import { createSession, generateSessionToken, sessionIdFromToken } from '$lib/server/auth/session';
+import { useTestDatabase } from '../helpers/database';
+import { makePractice } from '../helpers/live';
 import { useApp } from '../helpers/app';
 import { Browser, SERVER_ENV } from './accounts-browser';
 
@@ -224,5 +229,99 @@ describe('the therapist’s account page', () => {
 		});
 		expect(wrong.status).toBe(400);
 		expect(wrong.body).toContain('That is not your current password.');
+	});
+});
+
+describe('account changes (the domain)', () => {
+	const t = useTestDatabase();
+
+	async function practiceWithPasswords() {
+		const practice = await makePractice(t.db);
+		await t.db
+			.updateTable('users')
+			.set({ password_hash: await hashPassword(DEMO_PASSWORD) })
+			.execute();
+		return practice;
+	}
+
+	const actions = async () =>
+		t.db
+			.selectFrom('audit_log')
+			.select(['action', 'actor_id', 'couple_id'])
+			.orderBy('id')
+			.execute();
+
+	it('gives a partner’s new name to each of their couples, audited in each couple’s trail', async () => {
+		const practice = await practiceWithPasswords();
+		const who = { userId: practice.alex.id, email: 'alex@example.test', ip: '10.0.0.1' };
+		await account.changeName(t.db, who, 'Alexandra');
+		const member = await t.db
+			.selectFrom('couple_members')
+			.select('display_name')
+			.where('user_id', '=', practice.alex.id)
+			.executeTakeFirstOrThrow();
+		expect(member.display_name).toBe('Alexandra');
+		expect(await actions()).toEqual([
+			{ action: 'account.name-changed', actor_id: practice.alex.id, couple_id: practice.coupleId }
+		]);
+	});
+
+	it('changes the email only with the right password, on the account and on the couple’s card', async () => {
+		const practice = await practiceWithPasswords();
+		const who = { userId: practice.sam.id, email: 'sam@example.test', ip: null };
+		const wrong = await account.changeEmail(t.db, who, {
+			email: 'sam.new@example.test',
+			password: 'not the password',
+			name: 'Sam'
+		});
+		expect(wrong).toMatchObject({ ok: false, status: 400, field: 'emailPassword' });
+		const right = await account.changeEmail(t.db, who, {
+			email: 'sam.new@example.test',
+			password: DEMO_PASSWORD,
+			name: 'Sam'
+		});
+		expect(right).toEqual({ ok: true, emailId: null });
+		const emails = await t.db
+			.selectFrom('users')
+			.innerJoin('couple_members', 'couple_members.user_id', 'users.id')
+			.select(['users.email as account', 'couple_members.email as card'])
+			.where('users.id', '=', practice.sam.id)
+			.executeTakeFirstOrThrow();
+		expect(emails).toEqual({ account: 'sam.new@example.test', card: 'sam.new@example.test' });
+		expect((await actions()).map((a) => a.action)).toEqual([
+			'auth.sign-in.failed',
+			'account.email-changed'
+		]);
+	});
+
+	it('changes the password with the current one, ending every other session and keeping this one', async () => {
+		const practice = await practiceWithPasswords();
+		const other = generateSessionToken();
+		await createSession(t.db, other, { id: practice.alex.id, role: 'partner' });
+		const who = {
+			userId: practice.alex.id,
+			email: 'alex@example.test',
+			ip: null,
+			sessionId: practice.alex.sessionId,
+			name: 'Alex',
+			origin: 'http://trellis.test'
+		};
+		const result = await account.changePassword(t.db, who, {
+			currentPassword: DEMO_PASSWORD,
+			newPassword: 'a new and unusual passphrase'
+		});
+		expect(result).toMatchObject({ ok: true, endedSessionIds: [sessionIdFromToken(other)] });
+		const left = await t.db
+			.selectFrom('sessions')
+			.select('id')
+			.where('user_id', '=', practice.alex.id)
+			.execute();
+		expect(left).toEqual([{ id: practice.alex.sessionId }]);
+		const audited = await t.db
+			.selectFrom('audit_log')
+			.select('detail')
+			.where('action', '=', 'account.password-changed')
+			.executeTakeFirstOrThrow();
+		expect(audited.detail).toEqual({ sessions: 1 });
 	});
 });
