@@ -114,13 +114,13 @@ test('a partner turns reminder emails off on the account page', async ({ browser
 	const box = partner.page.getByLabel('Email me homework reminders');
 	await expect(box).toBeChecked();
 	await box.uncheck();
-	await partner.page.getByRole('button', { name: 'Save' }).click();
+	await partner.page.getByRole('button', { name: 'Save', exact: true }).click();
 	await expect(partner.page.getByText('Reminder emails are off.')).toBeVisible();
 	await expectAccessible(partner.page);
 	await partner.page.reload();
 	await expect(box).not.toBeChecked();
 	await box.check();
-	await partner.page.getByRole('button', { name: 'Save' }).click();
+	await partner.page.getByRole('button', { name: 'Save', exact: true }).click();
 	await expect(partner.page.getByText('Reminder emails are on.')).toBeVisible();
 	await partner.context.close();
 });

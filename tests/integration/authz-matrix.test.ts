@@ -76,7 +76,15 @@ const area = (id: string) =>
 const isScoped = (id: string) => /\[(coupleId|assignmentId|noteId|definitionId)[=\]]/.test(id);
 
 /** Routes open to anyone (signing in, invites, health) or to a half-signed-in therapist. */
-const PUBLIC = new Set(['/', '/(auth)/login', '/(auth)/signup', '/invite/[token]', '/healthz']);
+const PUBLIC = new Set([
+	'/',
+	'/(auth)/login',
+	'/(auth)/login/forgot',
+	'/(auth)/login/reset/[token]',
+	'/(auth)/signup',
+	'/invite/[token]',
+	'/healthz'
+]);
 const SECOND_FACTOR = new Set([
 	'/(auth)/login/totp',
 	'/(auth)/login/totp/setup',

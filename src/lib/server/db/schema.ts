@@ -79,6 +79,18 @@ export interface InvitesTable {
 	revoked_at: NullableTimestamp;
 }
 
+/** A password reset link (migration 0021): only the token's SHA-256 is kept. */
+export interface PasswordResetsTable {
+	id: Generated<string>;
+	user_id: string;
+	token_hash: string;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+	used_at: NullableTimestamp;
+	/** The therapist who issued it for her client, or null when asked for by email. */
+	issued_by: string | null;
+}
+
 export interface AuditLogTable {
 	id: Generated<string>;
 	at: Timestamp;
@@ -108,6 +120,7 @@ export interface Database extends ExerciseTables, NotesTables, OutboxTables, Sch
 	couples: CouplesTable;
 	couple_members: CoupleMembersTable;
 	invites: InvitesTable;
+	password_resets: PasswordResetsTable;
 	audit_log: AuditLogTable;
 	rate_limits: RateLimitsTable;
 }
