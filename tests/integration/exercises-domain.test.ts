@@ -120,7 +120,9 @@ describe('refusing answers that do not fit', () => {
 		const saved = await exercises.createCustom(database.db, practice.therapist.id, broken);
 		expect(saved.ok).toBe(false);
 		if (!saved.ok)
-			expect(saved.issues.map((i) => i.message).join(' ')).toContain('Item "texting" (section 1, item 2)');
+			expect(saved.issues.map((i) => i.message).join(' ')).toContain(
+				'Item "texting" (section 1, item 2)'
+			);
 		const noOptions = structuredClone(testExercise) as unknown as {
 			sections: { items: Record<string, unknown>[] }[];
 		};

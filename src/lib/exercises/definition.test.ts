@@ -188,9 +188,7 @@ describe('parseDefinition', () => {
 
 	it('rejects input that is not a definition at all, in words', () => {
 		const result = parseDefinition(null);
-		expect(messages(result)).toEqual([
-			'The exercise: An exercise definition must be an object.'
-		]);
+		expect(messages(result)).toEqual(['The exercise: An exercise definition must be an object.']);
 		const input: { sections: { items: unknown[] }[] } = sample();
 		input.sections[1].items[1] = null;
 		const broken = parseDefinition(input);

@@ -302,7 +302,11 @@ function crossChecks(definition: ExerciseDefinition): DefinitionIssue[] {
 			itemIds.add(item.id);
 			if (item.subscale) subscales.add(item.subscale);
 			for (const issue of itemIssues(item))
-				issues.push({ ...issue, path: [...at, ...issue.path], message: `${where}: ${issue.message}` });
+				issues.push({
+					...issue,
+					path: [...at, ...issue.path],
+					message: `${where}: ${issue.message}`
+				});
 		}
 	}
 	const scoring = (message: string): DefinitionIssue => ({
@@ -441,8 +445,7 @@ function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): DefinitionI
 }
 
 export type ParseResult =
-	| { ok: true; definition: ExerciseDefinition }
-	| { ok: false; issues: DefinitionIssue[] };
+	{ ok: true; definition: ExerciseDefinition } | { ok: false; issues: DefinitionIssue[] };
 
 /**
  * The path to the first `__proto__` key in a draft, if any. JSON.parse keeps such a key as a plain
