@@ -122,3 +122,8 @@ export function endOfDay(day: string, timeZone: string): Date {
 	const next = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1));
 	return new Date(startOfDay(next.toISOString().slice(0, 10), timeZone).getTime() - 1);
 }
+
+/** "Wed, Dec 2, 2026" for a calendar day with no time (`YYYY-MM-DD`, a session's date): the same day on every clock. */
+export function formatCalendarDay(day: string): string {
+	return formatDay(`${day}T12:00:00Z`, DEFAULT_TIME_ZONE);
+}

@@ -1,0 +1,32 @@
+// The time zone a browser reports when its person signs up, signs in or accepts an invite: kept while
+// the account still has the default, so the first sign-in sets it and a choice on the account page
+// is never overwritten by whichever browser signs in next.
+import * as v from 'valibot';
+import type { Kysely } from 'kysely';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '$lib/dates';
+import type { Database } from '../db/schema';
+
+/** The hidden `timeZone` field of those forms: anything, since nobody can see or fix it. */
+export const detectedField = v.optional(v.string(), '');
+
+/** A zone this runtime knows (Intl.supportedValuesOf('timeZone')), or null for junk and blanks. */
+export function detected(value: unknown): string | null {
+	return isTimeZone(value) ? value : null;
+}
+
+/** Stores the detected zone when the user still has the default; returns whether it did. */
+export async function adoptDetected(
+	db: Kysely<Database>,
+	userId: string,
+	value: unknown
+): Promise<boolean> {
+	const zone = detected(value);
+	if (!zone || zone === DEFAULT_TIME_ZONE) return false;
+	const updated = await db
+		.updateTable('users')
+		.set({ time_zone: zone })
+		.where('id', '=', userId)
+		.where('time_zone', '=', DEFAULT_TIME_ZONE)
+		.executeTakeFirst();
+	return Number(updated.numUpdatedRows) > 0;
+}
