@@ -10,6 +10,8 @@ export interface ChartInput {
 	/** One or two series of 0-100 values, null where there is none. */
 	series: { label: string; values: (number | null)[] }[];
 	band?: { low: number; high: number } | null;
+	/** The viewer's zone, for the dates on the axis (UTC when not given). */
+	timeZone?: string;
 }
 
 export const CHART_SIZE = { width: 640, height: 220 };

@@ -5,6 +5,7 @@ import { render } from 'svelte/server';
 import TrendChart from '$lib/components/progress/TrendChart.svelte';
 import type { ChartInput, ChartedTrend } from './chart-input';
 import { seriesLabels, type AgreementPoint, type ExerciseTrend } from '$lib/progress/trends';
+import { DEFAULT_TIME_ZONE } from '$lib/dates';
 
 export type { ChartedMeasure, ChartedTrend } from './chart-input';
 
@@ -18,7 +19,12 @@ const DRAWN_LIMIT = 1000;
 
 export function chartSvg(input: ChartInput): string {
 	// Series labels are not drawn (the legend is separate), so they stay out of the key.
-	const key = JSON.stringify([input.dates, input.series.map((s) => s.values), input.band ?? null]);
+	const key = JSON.stringify([
+		input.dates,
+		input.series.map((s) => s.values),
+		input.band ?? null,
+		input.timeZone ?? DEFAULT_TIME_ZONE
+	]);
 	const hit = drawn.get(key);
 	if (hit !== undefined) {
 		drawn.delete(key);
@@ -64,8 +70,15 @@ function slim(body: string): string {
 		.replace('<defs></defs>', '');
 }
 
-/** Each measure of each trend with its chart; `names` labels the series in the couple's order. */
-export function chartTrends(trends: ExerciseTrend[], names: string[]): ChartedTrend[] {
+/**
+ * Each measure of each trend with its chart; `names` labels the series in the couple's order, and
+ * the axis dates are on the viewer's clock.
+ */
+export function chartTrends(
+	trends: ExerciseTrend[],
+	names: string[],
+	timeZone: string = DEFAULT_TIME_ZONE
+): ChartedTrend[] {
 	return trends.map((trend) => ({
 		...trend,
 		measures: trend.measures.map((measure) => ({
@@ -76,14 +89,18 @@ export function chartTrends(trends: ExerciseTrend[], names: string[]): ChartedTr
 					label,
 					values: measure.points.map((p) => p.values[i])
 				})),
-				band: measure.band
+				band: measure.band,
+				timeZone
 			})
 		}))
 	}));
 }
 
 /** The share of scenarios rated the same over time, in percent; null with fewer than two points. */
-export function agreementChart(points: AgreementPoint[]): string | null {
+export function agreementChart(
+	points: AgreementPoint[],
+	timeZone: string = DEFAULT_TIME_ZONE
+): string | null {
 	if (points.length < 2) return null;
 	return chartSvg({
 		dates: points.map((p) => p.date),
@@ -92,6 +109,7 @@ export function agreementChart(points: AgreementPoint[]): string | null {
 				label: 'Rated the same',
 				values: points.map((p) => (p.rate === null ? null : Math.round(p.rate * 100)))
 			}
-		]
+		],
+		timeZone
 	});
 }

@@ -30,3 +30,13 @@ export async function adoptDetected(
 		.executeTakeFirst();
 	return Number(updated.numUpdatedRows) > 0;
 }
+
+/** The zone a user's dates are written in (the default for an id that is not a user). */
+export async function zoneOf(db: Kysely<Database>, userId: string): Promise<string> {
+	const row = await db
+		.selectFrom('users')
+		.select('time_zone')
+		.where('id', '=', userId)
+		.executeTakeFirst();
+	return row?.time_zone ?? DEFAULT_TIME_ZONE;
+}
