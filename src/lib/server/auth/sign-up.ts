@@ -7,6 +7,7 @@ import { hashPassword } from './password';
 import * as rateLimit from './rate-limit';
 import { beginSession } from './sign-in';
 import * as timeZones from './time-zone';
+import { DEFAULT_TIME_ZONE } from '$lib/dates';
 
 export interface SignUpInput {
 	name: string;
@@ -59,7 +60,7 @@ export async function signUpTherapist(
 				password_hash: passwordHash,
 				role: 'therapist',
 				display_name: input.name,
-				...(timeZones.detected(input.timeZone) ? { time_zone: input.timeZone } : {})
+				time_zone: timeZones.detected(input.timeZone) ?? DEFAULT_TIME_ZONE
 			})
 			.returning(['id', 'role'])
 			.executeTakeFirstOrThrow();

@@ -9,9 +9,21 @@ import type { Database } from '../db/schema';
 /** The hidden `timeZone` field of those forms: anything, since nobody can see or fix it. */
 export const detectedField = v.optional(v.string(), '');
 
-/** A zone this runtime knows (Intl.supportedValuesOf('timeZone')), or null for junk and blanks. */
+/**
+ * A zone this runtime knows (Intl.supportedValuesOf('timeZone')), in the runtime's own spelling, or
+ * null for junk and blanks. Browsers may report a newer name of a zone (`Asia/Kolkata`,
+ * `Europe/Kyiv`) than the runtime's list holds (`Asia/Calcutta`, `Europe/Kiev`): Intl resolves it.
+ */
 export function detected(value: unknown): string | null {
-	return isTimeZone(value) ? value : null;
+	if (typeof value !== 'string' || value.length === 0 || value.length > 64) return null;
+	if (isTimeZone(value)) return value;
+	try {
+		const resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions()
+			.timeZone;
+		return isTimeZone(resolved) ? resolved : null;
+	} catch {
+		return null;
+	}
 }
 
 /** Stores the detected zone when the user still has the default; returns whether it did. */
