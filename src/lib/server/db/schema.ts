@@ -150,6 +150,8 @@ export interface AssignmentsTable {
 	occurrence: number | null;
 	/** Set when a scheduled occurrence closed unfinished because the next one opened. */
 	missed_at: NullableTimestamp;
+	/** When the therapist first opened this live room (migration 0023); null until then. */
+	opened_at: NullableTimestamp;
 }
 
 export interface ResponsesTable {
@@ -180,6 +182,14 @@ export interface JointAnswersTable {
 	value: unknown;
 	updated_by: string;
 	updated_at: Timestamp;
+	/** Migration 0023: who proposed the value (null: pre-filled from both partners' same answer). */
+	proposed_by: string | null;
+	/** Goes up with every new proposal; a confirmation names the revision it agrees to. */
+	revision: Generated<number>;
+	/** Who confirmed the proposal (the other partner or the therapist); null while it is a proposal. */
+	confirmed_by: string | null;
+	/** Set when confirmed: the joint answer is an agreement only then. */
+	confirmed_at: NullableTimestamp;
 }
 
 export interface RoomEventsTable {
