@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { builderIssues, fieldIds } from './builder-issues';
 import { parseDefinition } from './definition';
+import { LENGTH_LIMITS } from '$lib/input';
 
 /** A draft as the builder posts it: ids it made up, fields as typed. */
 function draft() {
@@ -88,11 +89,14 @@ describe('builderIssues', () => {
 			estimatedMinutes: unknown;
 			sections: { items: Record<string, unknown>[] }[];
 		};
-		input.title = 'x'.repeat(201);
+		input.title = 'x'.repeat(LENGTH_LIMITS.exerciseTitle + 1);
 		input.estimatedMinutes = null;
 		input.sections[1].items[0].subscale = 'Hope Now';
 		expect(issuesOf(input)).toEqual([
-			{ fieldId: 'title', message: 'Shorten the title to 200 characters or fewer.' },
+			{
+				fieldId: 'title',
+				message: `Shorten the title to ${LENGTH_LIMITS.exerciseTitle} characters or fewer.`
+			},
 			{ fieldId: 'minutes', message: 'Give the minutes as a whole number from 1 to 240.' },
 			{
 				fieldId: 'section-9a8b7c-item-0f0f0f-subscale',
