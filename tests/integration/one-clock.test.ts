@@ -3,7 +3,7 @@
 // while a due day ends at midnight on the couple's therapist's clock.
 import { extractText } from 'unpdf';
 import { afterAll, describe, expect, it } from 'vitest';
-import { calendarDay, endOfDay, formatDateTime, formatDue } from '$lib/dates';
+import { calendarDay, endOfDay, formatDateTime, formatDay, formatDue } from '$lib/dates';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '$lib/server/demo/seed';
 import { useApp } from '../helpers/app';
 import { startMailServer, type MailServer } from '../helpers/mail-server';
@@ -123,6 +123,17 @@ describe('the same moment on every page', () => {
 				expect(samPage, path).toContain(samDue);
 				expect(samPage, path).not.toContain(alexDue);
 			}
+
+			// The therapist reads the due day itself, on the couple page and the results page alike.
+			const therapistDue = formatDue(due, THERAPIST_ZONE);
+			expect(therapistDue).toBe(formatDay(due, THERAPIST_ZONE));
+			for (const path of [couplePath!, resultsPath]) {
+				expect(await (await therapist.get(path)).text(), path).toContain(therapistDue);
+			}
+			// Not the UTC day, which is the next one (the results page shows this assignment only).
+			const utcDay = formatDay(due, 'UTC');
+			expect(utcDay).not.toBe(therapistDue);
+			expect(await (await therapist.get(resultsPath)).text()).not.toContain(utcDay);
 
 			// Alex's reminder email says the due moment on Alex's clock too.
 			const results = await (await therapist.get(resultsPath)).text();
