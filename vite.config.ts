@@ -2,7 +2,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
-import { TEST_NOTES_KEYS } from './tests/helpers/notes-key';
+import { TEST_NOTES_KEYS } from './tests/helpers/notes-key.ts';
 
 /**
  * In `vite dev`, Socket.IO shares Vite's HTTP server: the plugin creates the Server and loads the
@@ -35,6 +35,12 @@ const integrationDb = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : [
 
 export default defineConfig({
 	plugins: [tailwindcss(), sveltekit(), trellisRealtime()],
+	build: {
+		// The gzip column of the file table costs build time and tells a newcomer nothing.
+		reportCompressedSize: false,
+		// Rolldown's "plugins took long" hint fires on any busy machine; it is not about the code.
+		rolldownOptions: { checks: { bundlerTimings: false } }
+	},
 	test: {
 		expect: { requireAssertions: true },
 		projects: [

@@ -122,3 +122,39 @@ export function endOfDay(day: string, timeZone: string): Date {
 	const next = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1));
 	return new Date(startOfDay(next.toISOString().slice(0, 10), timeZone).getTime() - 1);
 }
+
+/** "Wed, Dec 2, 2026" for a calendar day with no time (`YYYY-MM-DD`, a session's date): the same day on every clock. */
+export function formatCalendarDay(day: string): string {
+	return formatDay(`${day}T12:00:00Z`, DEFAULT_TIME_ZONE);
+}
+
+/**
+ * A due moment as the viewer reads it: "Fri, Dec 4, 2026" when it ends a day on their clock (the
+ * usual case: due days end on the therapist's clock, and most partners share it), else with the
+ * time it falls due there ("Sat, Dec 5, 2026, 8:59 AM"), so nobody is told a day that is not theirs.
+ */
+export function formatDue(value: Instant, timeZone: string): string {
+	const due = toDate(value);
+	const { hour, minute } = wallClock(due, timeZone);
+	if (hour === 23 && minute === 59) return formatDay(due, timeZone);
+	return formatter(timeZone, {
+		weekday: 'short',
+		month: 'short',
+		day: 'numeric',
+		year: 'numeric',
+		hour: 'numeric',
+		minute: '2-digit'
+	}).format(due);
+}
+
+/** ISO 8601 on the zone's wall clock with its offset ("2026-12-02T09:00:00-08:00"), for exports. */
+export function formatIsoInZone(value: Instant, timeZone: string): string {
+	const instant = toDate(value);
+	const w = wallClock(instant, timeZone);
+	const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+	const offset = Math.round(offsetAt(instant.getTime(), timeZone) / 60_000);
+	const sign = offset < 0 ? '-' : '+';
+	const hours = pad(Math.floor(Math.abs(offset) / 60));
+	const minutes = pad(Math.abs(offset) % 60);
+	return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${sign}${hours}:${minutes}`;
+}

@@ -11,12 +11,31 @@ test('build, preview, assign, edit into a new version; old and new assignments e
 	await page.getByRole('link', { name: 'Create an exercise' }).click();
 	await expect(page.getByRole('heading', { level: 1, name: 'Create an exercise' })).toBeVisible();
 
-	// Saving with an empty prompt is refused with a message, and nothing typed is lost.
+	// Saving with empty fields is refused: a summary in plain words links to each field, and each
+	// field carries its own message. Nothing typed is lost.
 	await page.getByLabel('Title', { exact: true }).fill('Weekend check-in');
 	await page.getByLabel('Purpose').fill('A short look back at the weekend together.');
 	await page.getByRole('button', { name: 'Save the exercise' }).click();
-	await expect(page.getByTestId('builder-errors')).toBeVisible();
+	const summary = page.getByRole('alert').filter({ hasText: 'The exercise was not saved' });
+	await expect(summary).toBeFocused();
+	await expect(summary.getByRole('link')).toHaveText([
+		'Write the instructions for the couple.',
+		'Give section 1 a title.',
+		'Write the question or statement of item 1 in section 1.'
+	]);
+	await expect(summary).not.toContainText(/section-|item-|is required/);
 	await expect(page.getByLabel('Title', { exact: true })).toHaveValue('Weekend check-in');
+	await expect(page.getByLabel('Title', { exact: true })).not.toHaveAttribute('aria-invalid');
+
+	const sectionTitle = page.getByLabel('Section title');
+	await expect(sectionTitle).toHaveAttribute('aria-invalid', 'true');
+	await expect(sectionTitle).toHaveAccessibleDescription('Give section 1 a title.');
+	await expect(page.getByLabel('Question or statement')).toHaveAccessibleDescription(
+		'Write the question or statement of item 1 in section 1.'
+	);
+	await summary.getByRole('link', { name: 'Give section 1 a title.' }).click();
+	await expect(sectionTitle).toBeFocused();
+	await expectAccessible(page);
 
 	await page
 		.getByLabel('Instructions for the couple')

@@ -26,7 +26,14 @@ test('the therapist writes a SOAP note that autosaves, signs it, adds an addendu
 
 	page.once('dialog', (dialog) => dialog.accept());
 	await page.getByRole('button', { name: 'Sign note' }).click();
-	await expect(page.getByText(/Signed .* locked/)).toBeVisible();
+	// Signed with the date and the time, on the therapist's clock; the fingerprint waits in a disclosure.
+	await expect(
+		page.getByText(
+			/^Signed [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M\. A signed note is locked/
+		)
+	).toBeVisible();
+	await expect(page.getByText('How a signed note is protected')).toBeVisible();
+	await expect(page.getByText(/content hash/)).toHaveCount(0);
 	await page.getByLabel('New addendum (signed when added)').fill('Sam called on Friday as agreed.');
 	await page.getByRole('button', { name: 'Sign and add' }).click();
 	await expect(page.getByText('Sam called on Friday as agreed.')).toBeVisible();

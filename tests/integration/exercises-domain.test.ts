@@ -41,7 +41,7 @@ async function homeworkOf(
 	dueAt = new Date(Date.now() + 3 * 86_400_000)
 ) {
 	const saved = await exercises.createCustom(database.db, practice.therapist.id, input);
-	if (!saved.ok) throw new Error(saved.errors.join('; '));
+	if (!saved.ok) throw new Error(saved.issues.map((i) => i.message).join('; '));
 	const created = await assignments.create(database.db, practice.therapist.id, {
 		coupleId: practice.coupleId,
 		definitionId: saved.id,
@@ -119,14 +119,17 @@ describe('refusing answers that do not fit', () => {
 		broken.sections[0].items[1].type = 'slider';
 		const saved = await exercises.createCustom(database.db, practice.therapist.id, broken);
 		expect(saved.ok).toBe(false);
-		if (!saved.ok) expect(saved.errors.join(' ')).toContain('Item "texting" (section 1, item 2)');
+		if (!saved.ok)
+			expect(saved.issues.map((i) => i.message).join(' ')).toContain(
+				'Item "texting" (section 1, item 2)'
+			);
 		const noOptions = structuredClone(testExercise) as unknown as {
 			sections: { items: Record<string, unknown>[] }[];
 		};
 		delete noOptions.sections[1].items[2].options;
 		const again = await exercises.createCustom(database.db, practice.therapist.id, noOptions);
 		expect(again.ok).toBe(false);
-		if (!again.ok) expect(again.errors.join(' ')).toContain('unsafe');
+		if (!again.ok) expect(again.issues.map((i) => i.message).join(' ')).toContain('unsafe');
 		expect(await count('exercise_definitions')).toBe(before);
 	});
 });
@@ -150,7 +153,7 @@ describe('the library and its versions', () => {
 
 	it('edits an unassigned exercise in place, and versions one that has been assigned', async () => {
 		const saved = await exercises.createCustom(database.db, practice.therapist.id, testExercise);
-		if (!saved.ok) throw new Error(saved.errors.join());
+		if (!saved.ok) throw new Error(saved.issues.map((i) => i.message).join());
 		const renamed = { ...testExercise, title: 'Renamed before use' };
 		const inPlace = await exercises.updateCustom(
 			database.db,
@@ -216,7 +219,7 @@ describe('the library and its versions', () => {
 
 	it('keeps one therapist’s exercises out of another’s library and reach', async () => {
 		const saved = await exercises.createCustom(database.db, practice.therapist.id, testExercise);
-		if (!saved.ok) throw new Error(saved.errors.join());
+		if (!saved.ok) throw new Error(saved.issues.map((i) => i.message).join());
 		expect(await exercises.get(database.db, practice.stranger.id, saved.id)).toBeNull();
 		expect(
 			(await exercises.list(database.db, practice.stranger.id)).some((e) => e.id === saved.id)

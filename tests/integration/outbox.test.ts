@@ -67,7 +67,8 @@ describe('the outbox sender', () => {
 					partnerName: 'Robin',
 					therapistName: 'Dr. Test',
 					link: 'http://localhost/invite/abcdefghijklmnopqrstuvwxyz234567abcdefgh',
-					expiresAt: seconds(7 * 86_400)
+					expiresAt: seconds(7 * 86_400),
+					timeZone: 'America/Los_Angeles'
 				})
 			},
 			{ now: T0 }

@@ -28,7 +28,8 @@ const HOUR = 3_600_000;
 /** A Sunday at midnight UTC: the schedules below are due on Wednesdays. */
 const T0 = new Date('2030-01-06T00:00:00Z');
 const at = (days: number, hours = 0) => new Date(T0.getTime() + days * DAY + hours * HOUR);
-const dueOn = (days: number) => new Date(at(days).getTime() + DAY - 1000);
+// The last moment of a due day (dates.endOfDay), on the test therapist's clock (UTC).
+const dueOn = (days: number) => new Date(at(days).getTime() + DAY - 1);
 
 beforeEach(async () => {
 	db = database.db;
@@ -156,7 +157,7 @@ describe('a weekly schedule over simulated weeks', () => {
 		await runClock(at(0), at(45), 6, async (now) => {
 			const open = (await occurrences(scheduleId)).find(
 				(o) =>
-					o.status === 'open' && o.due_at && o.due_at.getTime() - now.getTime() === 12 * HOUR - 1000
+					o.status === 'open' && o.due_at && o.due_at.getTime() - now.getTime() === 12 * HOUR - 1
 			);
 			if (!open) return;
 			for (const partner of [practice.alex, practice.sam]) {
@@ -188,7 +189,7 @@ describe('a weekly schedule over simulated weeks', () => {
 			for (const partner of [practice.alex, practice.sam]) {
 				expected.push([k, partner.id, 'opened', at(7 * k).toISOString()]);
 				expected.push([k, partner.id, 'due-tomorrow', at(7 * k + 2).toISOString()]);
-				// Overdue is 23:59:59 on the due day, seen by the next tick at midnight.
+				// Overdue is the last moment of the due day, seen by the next tick at midnight.
 				if (skipped[k]?.includes(partner))
 					expected.push([k, partner.id, 'overdue', at(7 * k + 4).toISOString()]);
 			}
@@ -480,7 +481,7 @@ describe('the therapist’s changes', () => {
 		expect(rows[0].due_day).toBe(31);
 		expect(
 			schedules.followingDue('monthly', 31, new Date('2030-01-31T23:59:59Z')).toISOString()
-		).toBe('2030-02-28T23:59:59.000Z');
+		).toBe('2030-02-28T23:59:59.999Z');
 	});
 });
 

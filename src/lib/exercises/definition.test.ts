@@ -102,13 +102,17 @@ function issuesAfter(itemId: string, change: (item: LooseItem) => void): string[
 	const input = sample();
 	const item = input.sections.flatMap((s) => s.items).find((i) => i.id === itemId)!;
 	change(item as LooseItem);
-	const result = parseDefinition(input);
-	return result.ok ? [] : result.issues;
+	return messages(parseDefinition(input));
+}
+
+/** The developers' sentences of a parse result (none when it passed). */
+function messages(result: ReturnType<typeof parseDefinition>): string[] {
+	return result.ok ? [] : result.issues.map((issue) => issue.message);
 }
 
 function parsed(): ExerciseDefinition {
 	const result = parseDefinition(sample());
-	if (!result.ok) throw new Error(result.issues.join('\n'));
+	if (!result.ok) throw new Error(messages(result).join('\n'));
 	return result.definition;
 }
 
@@ -121,7 +125,7 @@ describe('parseDefinition', () => {
 	it('accepts every built-in exercise unchanged, so storing one never creates a spurious version', () => {
 		for (const exercise of builtInExercises) {
 			const result = parseDefinition(structuredClone(exercise));
-			expect(result.ok ? [] : result.issues, exercise.key).toEqual([]);
+			expect(messages(result), exercise.key).toEqual([]);
 			if (result.ok) expect(result.definition, exercise.key).toEqual(exercise);
 		}
 	});
@@ -158,7 +162,7 @@ describe('parseDefinition', () => {
 		const input = sample();
 		input.sections[1].id = 'first';
 		const result = parseDefinition(input);
-		expect(result.ok ? [] : result.issues).toEqual(['Section "first": the id is used twice.']);
+		expect(messages(result)).toEqual(['Section "first": the id is used twice.']);
 	});
 
 	it('names the item and field of a per-field problem', () => {
@@ -184,13 +188,11 @@ describe('parseDefinition', () => {
 
 	it('rejects input that is not a definition at all, in words', () => {
 		const result = parseDefinition(null);
-		expect(result.ok ? [] : result.issues).toEqual([
-			'The exercise: An exercise definition must be an object.'
-		]);
+		expect(messages(result)).toEqual(['The exercise: An exercise definition must be an object.']);
 		const input: { sections: { items: unknown[] }[] } = sample();
 		input.sections[1].items[1] = null;
 		const broken = parseDefinition(input);
-		expect(broken.ok ? [] : broken.issues).toEqual([
+		expect(messages(broken)).toEqual([
 			'Item 2 of section "second": An item must be an object with an id, a type and a prompt.'
 		]);
 	});
@@ -247,7 +249,7 @@ describe('parseDefinition', () => {
 			scoring: { index: { label: 'Calm', subscales: ['calm', 'joy'] } }
 		};
 		const result = parseDefinition(input);
-		expect(result.ok ? [] : result.issues).toEqual([
+		expect(messages(result)).toEqual([
 			'The exercise (scoring): the index names subscale "joy", which no item has.'
 		]);
 	});
@@ -268,7 +270,7 @@ describe('parseDefinition', () => {
 		});
 		expect(parseDefinition(pair('settled', 'trust')).ok).toBe(true);
 		const result = parseDefinition(pair('hope', 'missing'));
-		expect(result.ok ? [] : result.issues).toEqual([
+		expect(messages(result)).toEqual([
 			'The exercise (scoring): pair "gap" needs scored items (agree scale or 0-10); "hope" is a text item.',
 			'The exercise (scoring): pair "gap" names item "missing", which is not in it.'
 		]);
@@ -276,17 +278,19 @@ describe('parseDefinition', () => {
 
 	it('refuses a __proto__ key anywhere in a draft, naming where it is', () => {
 		const top = JSON.parse(`{"__proto__": {"isAdmin": true}, ${JSON.stringify(sample()).slice(1)}`);
-		expect(parseDefinition(top)).toEqual({
-			ok: false,
-			issues: ['The exercise: a field named “__proto__” is not allowed; remove it.']
-		});
+		expect(messages(parseDefinition(top))).toEqual([
+			'The exercise: a field named “__proto__” is not allowed; remove it.'
+		]);
 		const nested = JSON.parse(
 			JSON.stringify(sample()).replace('"id":"settled"', '"__proto__":{},"id":"settled"')
 		);
-		expect(parseDefinition(nested)).toEqual({
+		expect(parseDefinition(nested)).toMatchObject({
 			ok: false,
-			issues: ['Item "settled": a field named “__proto__” is not allowed; remove it.']
+			issues: [{ path: ['sections', 0, 'items', 1], kind: 'forbidden-key' }]
 		});
+		expect(messages(parseDefinition(nested))).toEqual([
+			'Item "settled": a field named “__proto__” is not allowed; remove it.'
+		]);
 	});
 
 	it('refuses text the database cannot store: a NUL, or half of an emoji', () => {
@@ -294,7 +298,7 @@ describe('parseDefinition', () => {
 		input.title = 'Lines\u0000';
 		input.sections[0].items[0].prompt = 'Flirting \ud83d';
 		const result = parseDefinition(input);
-		expect(result.ok ? [] : result.issues).toEqual([
+		expect(messages(result)).toEqual([
 			'The exercise (title): The title contains a NUL character (\\0) or half of an emoji, which cannot be saved; remove it and try again.',
 			'Item "flirt" (prompt): The prompt contains a NUL character (\\0) or half of an emoji, which cannot be saved; remove it and try again.'
 		]);
@@ -305,7 +309,7 @@ describe('parseDefinition', () => {
 		input.sections[0].items[0].prompt = '';
 		input.sections[1].items[2].type = 'slider';
 		const result = parseDefinition(input);
-		expect(result.ok ? [] : result.issues).toHaveLength(2);
+		expect(messages(result)).toHaveLength(2);
 	});
 });
 

@@ -244,38 +244,91 @@ export type ExerciseSection = ExerciseDefinition['sections'][number];
 export type ExerciseItem = ExerciseSection['items'][number];
 export type ExerciseScoring = v.InferOutput<typeof ScoringSchema>;
 
+/**
+ * One problem with a definition: where it is (the path into the input, as Valibot gives it), what kind
+ * of problem it is, and a sentence for developers naming the section or item by id. The builder turns
+ * path and kind into plain words on the field itself ($lib/exercises/builder-issues.ts).
+ */
+export interface DefinitionIssue {
+	path: (string | number)[];
+	kind: IssueKind;
+	/** The length or count a too-long / too-many / too-few issue is measured against. */
+	limit?: number;
+	message: string;
+}
+
+export type IssueKind =
+	| 'missing'
+	| 'empty'
+	| 'too-long'
+	| 'too-few'
+	| 'too-many'
+	| 'format'
+	| 'out-of-range'
+	| 'unstorable'
+	| 'wrong-type'
+	| 'duplicate'
+	| 'not-for-type'
+	| 'no-trigger'
+	| 'unknown-trigger'
+	| 'scoring'
+	| 'forbidden-key';
+
+type Path = (string | number)[];
+
 /** Checks what the per-field schema cannot: unique ids, fields that fit the item's type. */
-function crossChecks(definition: ExerciseDefinition): string[] {
-	const issues: string[] = [];
+function crossChecks(definition: ExerciseDefinition): DefinitionIssue[] {
+	const issues: DefinitionIssue[] = [];
 	const sectionIds = new Set<string>();
 	const itemIds = new Set<string>();
 	const subscales = new Set<string>();
-	for (const section of definition.sections) {
-		if (sectionIds.has(section.id)) issues.push(`Section "${section.id}": the id is used twice.`);
+	for (const [s, section] of definition.sections.entries()) {
+		if (sectionIds.has(section.id))
+			issues.push({
+				path: ['sections', s, 'id'],
+				kind: 'duplicate',
+				message: `Section "${section.id}": the id is used twice.`
+			});
 		sectionIds.add(section.id);
-		for (const item of section.items) {
+		for (const [i, item] of section.items.entries()) {
 			const where = `Item "${item.id}"`;
-			if (itemIds.has(item.id)) issues.push(`${where}: the id is used twice.`);
+			const at: Path = ['sections', s, 'items', i];
+			if (itemIds.has(item.id))
+				issues.push({
+					path: [...at, 'id'],
+					kind: 'duplicate',
+					message: `${where}: the id is used twice.`
+				});
 			itemIds.add(item.id);
 			if (item.subscale) subscales.add(item.subscale);
-			issues.push(...itemIssues(item).map((issue) => `${where}: ${issue}`));
+			for (const issue of itemIssues(item))
+				issues.push({
+					...issue,
+					path: [...at, ...issue.path],
+					message: `${where}: ${issue.message}`
+				});
 		}
 	}
+	const scoring = (message: string): DefinitionIssue => ({
+		path: ['scoring'],
+		kind: 'scoring',
+		message: `The exercise (scoring): ${message}`
+	});
 	for (const name of definition.scoring?.index?.subscales ?? []) {
 		if (!subscales.has(name))
-			issues.push(`The exercise (scoring): the index names subscale "${name}", which no item has.`);
+			issues.push(scoring(`the index names subscale "${name}", which no item has.`));
 	}
 	const items = new Map(definition.sections.flatMap((s) => s.items).map((i) => [i.id, i]));
 	for (const pair of definition.scoring?.pairs ?? []) {
 		for (const end of [pair.first, pair.second]) {
 			const item = items.get(end.item);
 			if (!item) {
-				issues.push(
-					`The exercise (scoring): pair "${pair.id}" names item "${end.item}", which is not in it.`
-				);
+				issues.push(scoring(`pair "${pair.id}" names item "${end.item}", which is not in it.`));
 			} else if (item.type !== 'likert5' && item.type !== 'scale10') {
 				issues.push(
-					`The exercise (scoring): pair "${pair.id}" needs scored items (agree scale or 0-10); "${end.item}" is a ${item.type} item.`
+					scoring(
+						`pair "${pair.id}" needs scored items (agree scale or 0-10); "${end.item}" is a ${item.type} item.`
+					)
 				);
 			}
 		}
@@ -283,8 +336,11 @@ function crossChecks(definition: ExerciseDefinition): string[] {
 	return issues;
 }
 
-function itemIssues(item: ExerciseItem): string[] {
-	const issues: string[] = [];
+/** An item's problems, with paths inside the item. */
+function itemIssues(item: ExerciseItem): DefinitionIssue[] {
+	const issues: DefinitionIssue[] = [];
+	const add = (field: string, kind: IssueKind, message: string, limit?: number) =>
+		issues.push({ path: [field], kind, message, ...(limit === undefined ? {} : { limit }) });
 	const fields = TYPE_FIELDS[item.type];
 	const having = (field: keyof typeof fields, or = false) => {
 		const types = ITEM_TYPES.filter((type) => TYPE_FIELDS[type][field]);
@@ -292,32 +348,37 @@ function itemIssues(item: ExerciseItem): string[] {
 		return types.length ? `${types.join(', ')} ${or ? 'or' : 'and'} ${last}` : String(last);
 	};
 	if (fields.options && (!item.options || item.options.length < 2)) {
-		issues.push(`a ${item.type} item needs at least two options.`);
+		add('options', 'too-few', `a ${item.type} item needs at least two options.`, 2);
 	}
-	if (!fields.options && item.options) issues.push(`only ${having('options')} items have options.`);
+	if (!fields.options && item.options)
+		add('options', 'not-for-type', `only ${having('options')} items have options.`);
 	if (item.options) {
 		const ids = item.options.map((o) => o.id);
-		if (new Set(ids).size !== ids.length) issues.push('two options share an id.');
+		if (new Set(ids).size !== ids.length) add('options', 'duplicate', 'two options share an id.');
 	}
 	if (item.safety && !fields.safety) {
-		issues.push(`only a ${having('safety')} item can be a safety item.`);
+		add('safety', 'not-for-type', `only a ${having('safety')} item can be a safety item.`);
 	} else if (item.safety) {
 		if (item.safety.triggerOptions.length === 0)
-			issues.push('a safety item needs at least one trigger option.');
+			add('safety', 'no-trigger', 'a safety item needs at least one trigger option.');
 		for (const trigger of item.safety.triggerOptions) {
 			if (!item.options?.some((o) => o.id === trigger))
-				issues.push(`trigger "${trigger}" is not one of its options.`);
+				add('safety', 'unknown-trigger', `trigger "${trigger}" is not one of its options.`);
 		}
 	}
 	if (item.reverse && !fields.reverse)
-		issues.push(`only ${having('reverse')} items can be reverse-scored.`);
+		add('reverse', 'not-for-type', `only ${having('reverse')} items can be reverse-scored.`);
 	if ((item.minLabel || item.maxLabel) && !fields.endLabels)
-		issues.push(`only ${having('endLabels')} items have end labels.`);
+		add(
+			item.minLabel ? 'minLabel' : 'maxLabel',
+			'not-for-type',
+			`only ${having('endLabels')} items have end labels.`
+		);
 	// Scores are means on a numeric scale, so a subscale on a text or choice item would silently count nothing.
 	if (item.subscale && !fields.subscale)
-		issues.push(`only ${having('subscale')} items can belong to a subscale.`);
+		add('subscale', 'not-for-type', `only ${having('subscale')} items can belong to a subscale.`);
 	if (item.joint && !fields.joint) {
-		issues.push(`a joint answer fits ${having('joint', true)} items.`);
+		add('joint', 'not-for-type', `a joint answer fits ${having('joint', true)} items.`);
 	}
 	return issues;
 }
@@ -344,18 +405,47 @@ function placeOf(path: readonly unknown[], input: unknown): string {
 	return where;
 }
 
-function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string {
-	const path = (issue.path ?? []).map((step) => step.key);
+/** What kind of problem a Valibot issue is, and the limit it was measured against. */
+function kindOf(issue: v.BaseIssue<unknown>): { kind: IssueKind; limit?: number } {
+	const limit = typeof issue.requirement === 'number' ? issue.requirement : undefined;
+	const isList = Array.isArray(issue.input);
+	switch (issue.type) {
+		case 'non_empty':
+			return { kind: 'empty' };
+		case 'max_length':
+			return { kind: isList ? 'too-many' : 'too-long', limit };
+		case 'min_length':
+			return { kind: 'too-few', limit };
+		case 'regex':
+			return { kind: 'format' };
+		case 'min_value':
+		case 'max_value':
+		case 'integer':
+			return { kind: 'out-of-range' };
+		case 'check':
+			return { kind: 'unstorable' };
+		default:
+			return { kind: 'wrong-type' };
+	}
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): DefinitionIssue {
+	const path = (issue.path ?? []).map((step) => step.key as string | number);
 	const where = placeOf(path, input);
 	const field = path.at(-1);
 	// Valibot reports a missing key with its own generic wording, not the field's message.
 	const isMissing = issue.kind === 'schema' && issue.type === 'object' && issue.input === undefined;
-	if (isMissing && typeof field === 'string') return `${where}: "${field}" is missing.`;
-	return `${where}${typeof field === 'string' ? ` (${field})` : ''}: ${issue.message}`;
+	if (isMissing && typeof field === 'string')
+		return { path, kind: 'missing', message: `${where}: "${field}" is missing.` };
+	return {
+		path,
+		...kindOf(issue),
+		message: `${where}${typeof field === 'string' ? ` (${field})` : ''}: ${issue.message}`
+	};
 }
 
 export type ParseResult =
-	{ ok: true; definition: ExerciseDefinition } | { ok: false; issues: string[] };
+	{ ok: true; definition: ExerciseDefinition } | { ok: false; issues: DefinitionIssue[] };
 
 /**
  * The path to the first `__proto__` key in a draft, if any. JSON.parse keeps such a key as a plain
@@ -386,10 +476,8 @@ function protoKeyPath(input: unknown): (string | number)[] | null {
 export function parseDefinition(input: unknown): ParseResult {
 	const poisoned = protoKeyPath(input);
 	if (poisoned) {
-		return {
-			ok: false,
-			issues: [`${placeOf(poisoned, input)}: a field named “__proto__” is not allowed; remove it.`]
-		};
+		const message = `${placeOf(poisoned, input)}: a field named “__proto__” is not allowed; remove it.`;
+		return { ok: false, issues: [{ path: poisoned, kind: 'forbidden-key', message }] };
 	}
 	const result = v.safeParse(DefinitionSchema, input);
 	if (!result.success)

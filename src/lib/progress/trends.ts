@@ -9,6 +9,10 @@ import { itemScore, type AssignmentScores } from '$lib/exercises/scoring';
 export const NOISE_NOTICE =
 	'The band is this couple’s own week-to-week variation around where they started. It helps a real change stand out; it is not a validated reliable-change index.';
 
+/** The same band in a partner's words: what it shows, and that it is a guide, not a verdict. */
+export const PARTNER_NOISE_NOTICE =
+	'The shaded band shows your usual ups and downs from week to week, so that a real change stands out. It is a guide for talking with your therapist, not a test result.';
+
 export interface ScoredAssignment {
 	id: string;
 	/** Groups versions of one exercise: built-ins by key, custom exercises by owner and key. */

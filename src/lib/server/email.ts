@@ -2,6 +2,7 @@
 // is sent from a request: callers queue a message with outbox.enqueue in their own transaction.
 // No message names an exercise, an answer or (to anyone but the client) a client.
 import nodemailer, { type Transporter } from 'nodemailer';
+import { formatDateTime, formatDue, zoneLabel } from '$lib/dates';
 import { config } from './config';
 import type { ReminderKind } from './db/schema';
 
@@ -26,20 +27,15 @@ export interface EmailContent {
 	text: string;
 }
 
-const longDate = (date: Date) =>
-	date.toLocaleDateString('en-US', {
-		weekday: 'long',
-		month: 'long',
-		day: 'numeric',
-		timeZone: 'UTC'
-	});
-
 export function inviteEmail(message: {
 	partnerName: string;
 	therapistName: string;
 	link: string;
 	expiresAt: Date;
+	/** The therapist's: the partner has no zone yet, so the email names the clock it uses. */
+	timeZone: string;
 }): EmailContent {
+	const until = `${formatDateTime(message.expiresAt, message.timeZone)} ${zoneLabel(message.expiresAt, message.timeZone)}`;
 	return {
 		subject: `${message.therapistName} invited you to Trellis`,
 		text: [
@@ -47,7 +43,7 @@ export function inviteEmail(message: {
 			'',
 			`${message.therapistName} invited you to Trellis, where you will find the exercises for your sessions together.`,
 			'',
-			`Open this link to set your password (it works once, until ${longDate(message.expiresAt)}):`,
+			`Open this link to set your password (it works once, until ${until}):`,
 			message.link,
 			'',
 			'If you did not expect this email, you can ignore it.'
@@ -64,9 +60,11 @@ export function reminderEmail(message: {
 	partnerName: string;
 	therapistName: string;
 	dueAt: Date | null;
+	/** The partner's, like every date they see. */
+	timeZone: string;
 	origin: string;
 }): EmailContent {
-	const due = message.dueAt ? ` It is due ${longDate(message.dueAt)}.` : '';
+	const due = message.dueAt ? ` It is due ${formatDue(message.dueAt, message.timeZone)}.` : '';
 	const opening = {
 		nudge: `${message.therapistName} sent you a gentle reminder about an exercise waiting for you in Trellis.${due}`,
 		opened: `A new exercise from ${message.therapistName} is waiting for you in Trellis.${due}`,

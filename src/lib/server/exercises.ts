@@ -2,7 +2,11 @@
 // Built-ins and custom exercises are the same rows; only owner_id (null for built-ins) tells them apart.
 import { sql, type Kysely } from 'kysely';
 import * as v from 'valibot';
-import { parseDefinition, type ExerciseDefinition } from '$lib/exercises/definition';
+import {
+	parseDefinition,
+	type DefinitionIssue,
+	type ExerciseDefinition
+} from '$lib/exercises/definition';
 import { builtInExercises } from '$lib/exercises/catalogue';
 import { isId } from '$lib/input';
 import type { Database } from './db/schema';
@@ -26,7 +30,7 @@ export interface LibraryEntry extends StoredDefinition {
 
 export type SaveResult =
 	| { ok: true; id: string; version: number; isNewVersion: boolean }
-	| { ok: false; errors: string[] };
+	| { ok: false; issues: DefinitionIssue[] };
 
 /** The builder posts its draft as JSON in one form field. */
 export const DraftForm = v.object({ definition: v.string() });
@@ -45,10 +49,16 @@ export function parseDraft(json: string): unknown {
 /** Validates a definition with the shared schema; messages name the section or item at fault. */
 export function check(
 	input: unknown
-): { ok: true; definition: ExerciseDefinition } | { ok: false; errors: string[] } {
+): { ok: true; definition: ExerciseDefinition } | { ok: false; issues: DefinitionIssue[] } {
 	const result = parseDefinition(input);
 	if (result.ok) return { ok: true, definition: result.definition };
-	return { ok: false, errors: result.issues.map((issue) => withPosition(issue, input)) };
+	return {
+		ok: false,
+		issues: result.issues.map((issue) => ({
+			...issue,
+			message: withPosition(issue.message, input)
+		}))
+	};
 }
 
 /** Adds where an item or section sits ("section 2, item 3"), since a builder's ids mean nothing to a person. */
@@ -82,7 +92,7 @@ export async function installBuiltIns(db: Kysely<Database>): Promise<string[]> {
 		const checked = check(exercise);
 		if (!checked.ok)
 			throw new Error(
-				`Built-in exercise "${exercise.key}" is invalid: ${checked.errors.join('; ')}`
+				`Built-in exercise "${exercise.key}" is invalid: ${checked.issues.map((i) => i.message).join('; ')}`
 			);
 		const json = JSON.stringify(checked.definition);
 		const latest = await db

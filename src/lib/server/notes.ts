@@ -1,6 +1,8 @@
 // Session notes: drafts that autosave, signing (locked, with a content hash), signed addenda, and
 // psychotherapy notes only their author sees. Bodies are stored encrypted; every read and write is audited.
 import { sha256 } from '@oslojs/crypto/sha2';
+import { calendarDay } from '$lib/dates';
+import * as timeZones from './auth/time-zone';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { Database, NotesTable } from './db/schema';
@@ -370,7 +372,8 @@ export async function saveRoomNotes(
 		coupleId: room.coupleId,
 		kind: 'progress',
 		template: 'free',
-		sessionDate: new Date().toISOString().slice(0, 10),
+		// Today on the therapist's clock: the session is hers.
+		sessionDate: calendarDay(new Date(), await timeZones.zoneOf(db, actor.userId)),
 		body: { text }
 	});
 	if (!id) return { ok: false, reason: 'not-found' };

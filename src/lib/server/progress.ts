@@ -5,6 +5,7 @@ import type { ExerciseDefinition } from '$lib/exercises/definition';
 import { NOT_VALIDATED_NOTICE, scoreAssignment } from '$lib/exercises/scoring';
 import {
 	NOISE_NOTICE,
+	PARTNER_NOISE_NOTICE,
 	agreementHistory,
 	latestDivergences,
 	trends,
@@ -425,7 +426,7 @@ export async function forPartner(
 		label: history.label,
 		isVisible: history.progressVisible,
 		notice: NOT_VALIDATED_NOTICE,
-		noiseNotice: NOISE_NOTICE
+		noiseNotice: PARTNER_NOISE_NOTICE
 	};
 	if (!history.progressVisible) return { ...base, trends: [], agreement: [] };
 	const viewer: Viewer = { userId, kind: 'partner', role: me.role };

@@ -41,7 +41,8 @@ async function queueEmail(
 			'therapist.display_name as therapistName',
 			'partner.display_name as partnerName',
 			'partner.email',
-			'partner.email_reminders'
+			'partner.email_reminders',
+			'partner.time_zone as partnerTimeZone'
 		])
 		.where('a.id', '=', reminder.assignmentId)
 		.executeTakeFirst();
@@ -56,6 +57,7 @@ async function queueEmail(
 				partnerName: people.partnerName,
 				therapistName: people.therapistName,
 				dueAt: people.due_at,
+				timeZone: people.partnerTimeZone,
 				origin
 			}),
 			// The scheduler's reminders go once; each of the therapist's nudges is its own email.

@@ -10,6 +10,8 @@ import * as reminders from './reminders';
 import * as scheduler from './scheduler';
 import { isId } from '$lib/input';
 import * as assignments from './assignments';
+import * as timeZones from './auth/time-zone';
+import { DEFAULT_TIME_ZONE, calendarDay, endOfDay, startOfDay } from '$lib/dates';
 
 export type { Cadence, ScheduleStatus };
 
@@ -21,76 +23,121 @@ export const DEFAULT_OPENS_DAYS_BEFORE = 3;
 /** A reminder the scheduler could not send within a day of its moment (downtime) is not sent late. */
 const STALE_REMINDER_MS = DAY;
 
-export function startOfUtcDay(date: Date): Date {
-	return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+// The calendar of a schedule is the couple's therapist's (docs/decisions.md, "One clock"): its days
+// are her days, a due day ends at her midnight and an occurrence opens at the start of her day, also
+// across daylight-saving changes. `zone` defaults to UTC only for callers that have none to give.
+
+/** The calendar day `n` days after `day` (`YYYY-MM-DD`). */
+function addDays(day: string, n: number): string {
+	const [y, m, d] = day.split('-').map(Number);
+	return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
-/** A whole-day due date is due at its last second, UTC, like one-off homework (docs/decisions.md). */
-export function endOfUtcDay(date: Date): Date {
-	return new Date(startOfUtcDay(date).getTime() + DAY - 1000);
-}
-
-/** The weekday (weekly, fortnightly) or day of the month (monthly) a due date falls on. */
-export function dueDayOf(cadence: Cadence, due: Date): number {
-	return cadence === 'monthly' ? due.getUTCDate() : due.getUTCDay();
+function partsOf(day: string) {
+	const [year, month, date] = day.split('-').map(Number);
+	return {
+		year,
+		month: month - 1,
+		date,
+		weekday: new Date(Date.UTC(year, month - 1, date)).getUTCDay()
+	};
 }
 
 const daysInMonth = (year: number, month: number) =>
 	new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
 
-/** Day `day` of a month (the last day when the month is shorter), at the time of day of `time`. */
-function inMonth(year: number, month: number, day: number, time: Date): Date {
+/** Day `day` of a month (the last day when the month is shorter), as a calendar day. */
+function inMonth(year: number, month: number, day: number): string {
 	const y = year + Math.floor(month / 12);
 	const m = ((month % 12) + 12) % 12;
-	return new Date(
-		Date.UTC(
-			y,
-			m,
-			Math.min(day, daysInMonth(y, m)),
-			time.getUTCHours(),
-			time.getUTCMinutes(),
-			time.getUTCSeconds()
-		)
-	);
+	return new Date(Date.UTC(y, m, Math.min(day, daysInMonth(y, m)))).toISOString().slice(0, 10);
 }
 
-/** When the occurrence after one due at `previous` is due. */
-export function followingDue(cadence: Cadence, dueDay: number, previous: Date): Date {
-	if (cadence === 'weekly') return new Date(previous.getTime() + 7 * DAY);
-	if (cadence === 'fortnightly') return new Date(previous.getTime() + 14 * DAY);
-	return inMonth(previous.getUTCFullYear(), previous.getUTCMonth() + 1, dueDay, previous);
+/** A due moment at the end of the day it falls on, on the zone's clock (what a chosen day means). */
+export function endOfDayOf(date: Date, zone: string = DEFAULT_TIME_ZONE): Date {
+	return endOfDay(calendarDay(date, zone), zone);
+}
+
+/** The weekday (weekly, fortnightly) or day of the month (monthly) a due date falls on. */
+export function dueDayOf(cadence: Cadence, due: Date, zone: string = DEFAULT_TIME_ZONE): number {
+	const day = partsOf(calendarDay(due, zone));
+	return cadence === 'monthly' ? day.date : day.weekday;
+}
+
+/** When the occurrence after one due at `previous` is due: the same day a week, two or a month on. */
+export function followingDue(
+	cadence: Cadence,
+	dueDay: number,
+	previous: Date,
+	zone: string = DEFAULT_TIME_ZONE
+): Date {
+	const day = calendarDay(previous, zone);
+	if (cadence === 'weekly') return endOfDay(addDays(day, 7), zone);
+	if (cadence === 'fortnightly') return endOfDay(addDays(day, 14), zone);
+	const { year, month } = partsOf(day);
+	return endOfDay(inMonth(year, month + 1, dueDay), zone);
 }
 
 /** The first due date on the schedule's day after the day of `after`. */
-export function firstDueAfter(cadence: Cadence, dueDay: number, after: Date): Date {
-	const end = endOfUtcDay(after);
+export function firstDueAfter(
+	cadence: Cadence,
+	dueDay: number,
+	after: Date,
+	zone: string = DEFAULT_TIME_ZONE
+): Date {
+	const today = calendarDay(after, zone);
+	const { year, month, weekday } = partsOf(today);
 	if (cadence === 'monthly') {
-		const thisMonth = inMonth(end.getUTCFullYear(), end.getUTCMonth(), dueDay, end);
-		return thisMonth > end ? thisMonth : followingDue(cadence, dueDay, thisMonth);
+		const thisMonth = inMonth(year, month, dueDay);
+		return thisMonth > today
+			? endOfDay(thisMonth, zone)
+			: endOfDay(inMonth(year, month + 1, dueDay), zone);
 	}
-	const ahead = (dueDay - end.getUTCDay() + 7) % 7 || 7;
-	return new Date(end.getTime() + ahead * DAY);
+	const ahead = (dueDay - weekday + 7) % 7 || 7;
+	return endOfDay(addDays(today, ahead), zone);
 }
 
 /**
  * The planned due date moved to a new day: for weekly and fortnightly the nearest date with the new
  * weekday (at most three days either way), for monthly the new day of the same month.
  */
-export function movedDue(cadence: Cadence, dueDay: number, planned: Date): Date {
-	if (cadence === 'monthly')
-		return inMonth(planned.getUTCFullYear(), planned.getUTCMonth(), dueDay, planned);
-	let offset = (dueDay - planned.getUTCDay() + 7) % 7;
+export function movedDue(
+	cadence: Cadence,
+	dueDay: number,
+	planned: Date,
+	zone: string = DEFAULT_TIME_ZONE
+): Date {
+	const day = calendarDay(planned, zone);
+	const { year, month, weekday } = partsOf(day);
+	if (cadence === 'monthly') return endOfDay(inMonth(year, month, dueDay), zone);
+	let offset = (dueDay - weekday + 7) % 7;
 	if (offset > 3) offset -= 7;
-	return new Date(planned.getTime() + offset * DAY);
+	return endOfDay(addDays(day, offset), zone);
 }
 
-/** An occurrence opens at the start (UTC) of the day `opensDaysBefore` days before its due day. */
-export function opensAt(due: Date, opensDaysBefore: number): Date {
-	return new Date(startOfUtcDay(due).getTime() - opensDaysBefore * DAY);
+/** An occurrence opens at the start of the day `opensDaysBefore` days before its due day. */
+export function opensAt(
+	due: Date,
+	opensDaysBefore: number,
+	zone: string = DEFAULT_TIME_ZONE
+): Date {
+	return startOfDay(addDays(calendarDay(due, zone), -opensDaysBefore), zone);
 }
 
-/** "The day before it is due": from the start of that day, UTC. */
-export const dueTomorrowAt = (due: Date) => new Date(startOfUtcDay(due).getTime() - DAY);
+/** "The day before it is due": from the start of that day. */
+export const dueTomorrowAt = (due: Date, zone: string = DEFAULT_TIME_ZONE) =>
+	startOfDay(addDays(calendarDay(due, zone), -1), zone);
+
+/** The clock a couple's schedules keep: its therapist's. */
+export async function clockOf(db: Kysely<Database>, coupleId: string): Promise<string> {
+	const row = await db
+		.selectFrom('couples')
+		.innerJoin('users', 'users.id', 'couples.therapist_id')
+		.select('users.time_zone')
+		.where('couples.id', '=', coupleId)
+		.executeTakeFirst();
+	return row?.time_zone ?? DEFAULT_TIME_ZONE;
+}
 
 type EndRule = Pick<Schedule, 'occurrences' | 'until_at'>;
 
@@ -102,10 +149,16 @@ function isWithinEnd(end: EndRule, index: number, due: Date): boolean {
 }
 
 /** How many occurrences a schedule ending on a date has, counting up to one past the limit. */
-function countUntil(cadence: Cadence, dueDay: number, first: Date, until: Date): number {
+function countUntil(
+	cadence: Cadence,
+	dueDay: number,
+	first: Date,
+	until: Date,
+	zone: string
+): number {
 	let count = 0;
 	for (let due = first; due <= until && count <= MAX_OCCURRENCES; count++) {
-		due = followingDue(cadence, dueDay, due);
+		due = followingDue(cadence, dueDay, due, zone);
 	}
 	return count;
 }
@@ -120,12 +173,13 @@ export const WORK_KINDS = { open: 'schedule-open', reminder: 'assignment-reminde
 /** Plans the opening of the schedule's next occurrence, at its opening time. */
 export async function planNextOpening(trx: Kysely<Database>, schedule: Schedule, now: Date) {
 	if (schedule.status !== 'active' || !schedule.next_due_at) return;
+	const zone = await clockOf(trx, schedule.couple_id);
 	await scheduler.plan(
 		trx,
 		{
 			key: workKey.open(schedule.id, schedule.next_occurrence),
 			kind: WORK_KINDS.open,
-			runAt: opensAt(schedule.next_due_at, schedule.opens_days_before),
+			runAt: opensAt(schedule.next_due_at, schedule.opens_days_before, zone),
 			payload: { scheduleId: schedule.id, occurrence: schedule.next_occurrence }
 		},
 		now
@@ -140,12 +194,12 @@ async function unplanNextOpening(trx: Kysely<Database>, schedule: Schedule) {
 /** Plans an occurrence's reminders: the day before it is due (when it opened earlier) and when overdue. */
 export async function planReminders(
 	trx: Kysely<Database>,
-	occurrence: { assignmentId: string; dueAt: Date; opensDaysBefore: number },
+	occurrence: { assignmentId: string; dueAt: Date; opensDaysBefore: number; zone: string },
 	now: Date
 ) {
-	const tomorrow = dueTomorrowAt(occurrence.dueAt);
+	const tomorrow = dueTomorrowAt(occurrence.dueAt, occurrence.zone);
 	const moments: [string, Date][] = [['overdue', occurrence.dueAt]];
-	if (tomorrow > opensAt(occurrence.dueAt, occurrence.opensDaysBefore))
+	if (tomorrow > opensAt(occurrence.dueAt, occurrence.opensDaysBefore, occurrence.zone))
 		moments.push(['due-tomorrow', tomorrow]);
 	for (const [kind, runAt] of moments) {
 		await scheduler.plan(
@@ -215,6 +269,7 @@ async function openOccurrence(
 		.where('id', '=', schedule.couple_id)
 		.executeTakeFirstOrThrow();
 	if (couple.archived_at) return;
+	const zone = await clockOf(trx, schedule.couple_id);
 
 	await closeMissed(trx, schedule.id, now);
 	const created = await trx
@@ -239,13 +294,13 @@ async function openOccurrence(
 		}
 		await planReminders(
 			trx,
-			{ assignmentId: created.id, dueAt, opensDaysBefore: schedule.opens_days_before },
+			{ assignmentId: created.id, dueAt, opensDaysBefore: schedule.opens_days_before, zone },
 			now
 		);
 	}
 
 	const next = occurrence + 1;
-	const nextDue = followingDue(schedule.cadence, schedule.due_day, dueAt);
+	const nextDue = followingDue(schedule.cadence, schedule.due_day, dueAt, zone);
 	const isLast = !isWithinEnd(schedule, next, nextDue);
 	const advanced = await trx
 		.updateTable('schedules')
@@ -315,12 +370,14 @@ export async function create(
 	input: NewSchedule,
 	now = new Date()
 ): Promise<CreateResult> {
-	const firstDue = endOfUtcDay(input.firstDueAt);
-	const dueDay = dueDayOf(input.cadence, firstDue);
+	// The therapist's clock: the days she picked are her days.
+	const zone = await timeZones.zoneOf(db, therapistId);
+	const firstDue = endOfDayOf(input.firstDueAt, zone);
+	const dueDay = dueDayOf(input.cadence, firstDue, zone);
 	const end: EndRule =
 		'occurrences' in input.end
 			? { occurrences: input.end.occurrences, until_at: null }
-			: { occurrences: null, until_at: endOfUtcDay(input.end.until) };
+			: { occurrences: null, until_at: endOfDayOf(input.end.until, zone) };
 	if (end.occurrences !== null) {
 		if (end.occurrences < MIN_OCCURRENCES || end.occurrences > MAX_OCCURRENCES) {
 			return {
@@ -330,7 +387,7 @@ export async function create(
 			};
 		}
 	} else {
-		const count = countUntil(input.cadence, dueDay, firstDue, end.until_at!);
+		const count = countUntil(input.cadence, dueDay, firstDue, end.until_at!, zone);
 		if (count < MIN_OCCURRENCES) {
 			return {
 				ok: false,
@@ -395,7 +452,7 @@ export async function create(
 		});
 		await planNextOpening(trx, schedule, now);
 		let openedAssignmentId: string | null = null;
-		if (opensAt(firstDue, schedule.opens_days_before) <= now) {
+		if (opensAt(firstDue, schedule.opens_days_before, zone) <= now) {
 			await runPlannedNow(trx, workKey.open(schedule.id, 0), now);
 			const opened = await trx
 				.selectFrom('assignments')
@@ -545,7 +602,8 @@ export function resume(db: Kysely<Database>, who: Who, now = new Date()) {
 		// Never due before the one still open: it would close as missed before its own due date.
 		const lastDue = await lastOpenedDue(trx, schedule.id);
 		const after = lastDue && lastDue > now ? lastDue : now;
-		const nextDue = firstDueAfter(schedule.cadence, schedule.due_day, after);
+		const zone = await clockOf(trx, schedule.couple_id);
+		const nextDue = firstDueAfter(schedule.cadence, schedule.due_day, after, zone);
 		const isOver = !isWithinEnd(schedule, schedule.next_occurrence, nextDue);
 		const resumed = await trx
 			.updateTable('schedules')
@@ -599,11 +657,12 @@ export function changeDay(db: Kysely<Database>, who: Who, dueDay: number, now = 
 		if (schedule.status !== 'active' && schedule.status !== 'paused')
 			return conflict('This schedule has ended; there is no day to change.');
 		const floor = Math.max(now.getTime(), (await lastOpenedDue(trx, schedule.id))?.getTime() ?? 0);
+		const zone = await clockOf(trx, schedule.couple_id);
 		let nextDue = schedule.next_due_at
-			? movedDue(schedule.cadence, dueDay, schedule.next_due_at)
+			? movedDue(schedule.cadence, dueDay, schedule.next_due_at, zone)
 			: null;
 		while (nextDue && nextDue.getTime() <= floor)
-			nextDue = followingDue(schedule.cadence, dueDay, nextDue);
+			nextDue = followingDue(schedule.cadence, dueDay, nextDue, zone);
 		if (schedule.status === 'active') await unplanNextOpening(trx, schedule);
 		const isOver = nextDue !== null && !isWithinEnd(schedule, schedule.next_occurrence, nextDue);
 		const changed = await trx

@@ -11,6 +11,7 @@ import { isId } from '$lib/input';
 import type { Slot } from '../couples';
 import * as outbox from '../outbox';
 import { inviteEmail } from '../email';
+import * as timeZones from './time-zone';
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -111,7 +112,8 @@ export async function issue(
 							partnerName: member.display_name,
 							therapistName: input.email.therapistName,
 							link: input.email.linkFor(token),
-							expiresAt
+							expiresAt,
+							timeZone: await timeZones.zoneOf(trx, input.therapistId)
 						})
 					})
 				: null;

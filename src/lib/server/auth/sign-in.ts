@@ -6,6 +6,7 @@ import * as audit from '../audit';
 import { disconnectSessions } from '../realtime/server';
 import { checkPassword } from './password';
 import * as rateLimit from './rate-limit';
+import * as timeZones from './time-zone';
 import {
 	SESSION_COOKIE,
 	createSession,
@@ -20,6 +21,8 @@ export interface SignInInput {
 	email: string;
 	password: string;
 	sharedDevice: boolean;
+	/** The zone the browser reported: adopted while the account still has the default. */
+	timeZone?: string;
 	ip: string;
 	userAgent: string | null;
 	cookies: Cookies;
@@ -57,6 +60,7 @@ export async function signIn(db: Kysely<Database>, input: SignInInput): Promise<
 		secure: input.secure
 	});
 	await audit.record(db, { actorId: user.id, action: 'auth.sign-in', ip: input.ip });
+	await timeZones.adoptDetected(db, user.id, input.timeZone);
 
 	if (user.role === 'partner') return { ok: true, next: '/c' };
 	return { ok: true, next: user.totp_key ? '/login/totp' : '/login/totp/setup' };

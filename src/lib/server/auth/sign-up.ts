@@ -6,11 +6,15 @@ import * as audit from '../audit';
 import { hashPassword } from './password';
 import * as rateLimit from './rate-limit';
 import { beginSession } from './sign-in';
+import * as timeZones from './time-zone';
+import { DEFAULT_TIME_ZONE } from '$lib/dates';
 
 export interface SignUpInput {
 	name: string;
 	email: string;
 	password: string;
+	/** The zone the browser reported (kept only when it is a real one). */
+	timeZone?: string;
 	ip: string;
 	userAgent: string | null;
 	cookies: Cookies;
@@ -55,7 +59,8 @@ export async function signUpTherapist(
 				email: input.email,
 				password_hash: passwordHash,
 				role: 'therapist',
-				display_name: input.name
+				display_name: input.name,
+				time_zone: timeZones.detected(input.timeZone) ?? DEFAULT_TIME_ZONE
 			})
 			.returning(['id', 'role'])
 			.executeTakeFirstOrThrow();

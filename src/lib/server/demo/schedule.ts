@@ -2,7 +2,8 @@
 // history and the check-in open now are occurrences of it, and the next one opens on its own.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { endOfUtcDay, opensAt, planNextOpening, planReminders } from '../schedules';
+import { DEFAULT_TIME_ZONE } from '$lib/dates';
+import { endOfDayOf, opensAt, planNextOpening, planReminders } from '../schedules';
 
 /** How many of the finished weekly check-ins belong to the schedule (the rest were set by hand). */
 export const SCHEDULED_WEEKS = 4;
@@ -24,7 +25,8 @@ export async function seedSchedule(
 		.select(['definition_id', 'due_at'])
 		.where('id', '=', input.occurrences.at(-1)!)
 		.executeTakeFirstOrThrow();
-	const currentDue = endOfUtcDay(open.due_at ?? new Date());
+	// A new demo's people are on the default clock until they first sign in (auth/time-zone.ts).
+	const currentDue = endOfDayOf(open.due_at ?? new Date(), DEFAULT_TIME_ZONE);
 	const opened = input.occurrences.length;
 	const dueOf = (index: number) => new Date(currentDue.getTime() - (opened - 1 - index) * 7 * DAY);
 	const nextDue = dueOf(opened);
@@ -57,7 +59,8 @@ export async function seedSchedule(
 		{
 			assignmentId: input.occurrences.at(-1)!,
 			dueAt: currentDue,
-			opensDaysBefore: OPENS_DAYS_BEFORE
+			opensDaysBefore: OPENS_DAYS_BEFORE,
+			zone: DEFAULT_TIME_ZONE
 		},
 		schedule.created_at
 	);

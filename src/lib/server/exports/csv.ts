@@ -2,6 +2,7 @@
 // spreadsheet. Every assignment is included, open ones too, with its status in a column.
 import { stringify } from 'csv-stringify/sync';
 import { answerText } from '$lib/exercises/answers';
+import { formatIsoInZone } from '$lib/dates';
 import { itemScore } from '$lib/exercises/scoring';
 import type { HistoryAssignment } from '../progress';
 import { itemIndex, type ExportRecord } from './record';
@@ -82,7 +83,7 @@ export function toCsv(record: ExportRecord): string {
 			const score = entry ? itemScore(entry.item, answer.value) : null;
 			rows.push({
 				...common,
-				date: answer.at.toISOString(),
+				date: formatIsoInZone(answer.at, record.timeZone),
 				partner: answer.userId ? (partner?.name ?? 'Former partner') : JOINT_PARTNER,
 				role: answer.userId ? (partner?.role ?? '') : 'joint',
 				section: entry?.section ?? '',

@@ -353,7 +353,7 @@ export function toFhirBundle(record: ExportRecord): fhir.Bundle {
 	}
 
 	for (const note of record.notes) {
-		const text = noteText(note);
+		const text = noteText(note, record.timeZone);
 		add({
 			resourceType: 'DocumentReference',
 			...(note.contentHash

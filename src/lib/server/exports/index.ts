@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { Keyring } from '../crypto/keyring';
 import * as audit from '../audit';
+import { calendarDay } from '$lib/dates';
 import { toCsv } from './csv';
 import { toFhirBundle } from './fhir';
 import { toPdf } from './pdf';
@@ -70,7 +71,7 @@ export async function exportCouple(
 		detail: { format }
 	});
 	const { contentType, extension } = FILES[format];
-	const date = record.generatedAt.toISOString().slice(0, 10);
+	const date = calendarDay(record.generatedAt, record.timeZone);
 	return {
 		body,
 		contentType,

@@ -16,6 +16,13 @@ import {
 } from '$lib/progress/trends';
 import { TEMPLATES } from '../notes';
 import { plainLetters, type ExportRecord } from './record';
+import {
+	formatCalendarDay,
+	formatDate,
+	formatDateTime,
+	formatDayMonth,
+	zoneLabel
+} from '$lib/dates';
 
 type Doc = PDFKit.PDFDocument;
 
@@ -55,19 +62,6 @@ export function printable(text: string): string {
 	}
 	return out;
 }
-
-const day = new Intl.DateTimeFormat('en-GB', {
-	day: 'numeric',
-	month: 'short',
-	year: 'numeric',
-	timeZone: 'UTC'
-});
-const shortDay = new Intl.DateTimeFormat('en-GB', {
-	day: 'numeric',
-	month: 'short',
-	timeZone: 'UTC'
-});
-const formatDay = (date: Date | string) => day.format(new Date(date));
 
 function contentWidth(doc: Doc) {
 	return doc.page.width - doc.page.margins.left - doc.page.margins.right;
@@ -140,10 +134,14 @@ function titleBlock(doc: Doc, record: ExportRecord) {
 		[
 			'Covers',
 			record.range
-				? `${formatDay(record.range.from)} to ${formatDay(record.range.to)}`
+				? `${formatCalendarDay(record.range.from)} to ${formatCalendarDay(record.range.to)}`
 				: 'Nothing done yet'
 		],
-		['Prepared', formatDay(record.generatedAt)]
+		['Prepared', formatDateTime(record.generatedAt, record.timeZone)],
+		[
+			'Clock',
+			`Dates and times are in ${record.timeZone} (${zoneLabel(record.generatedAt, record.timeZone)})`
+		]
 	];
 	for (const [label, value] of lines) {
 		doc
@@ -190,7 +188,7 @@ function titleBlock(doc: Doc, record: ExportRecord) {
 }
 
 /** A line chart of one measure: 0-100 up the side, time along the bottom, the band shaded. */
-function chart(doc: Doc, measure: Measure, names: string[]) {
+function chart(doc: Doc, measure: Measure, names: string[], timeZone: string) {
 	const height = 150;
 	ensureSpace(doc, height + 60);
 	const left = doc.page.margins.left + 28;
@@ -232,7 +230,7 @@ function chart(doc: Doc, measure: Measure, names: string[]) {
 			.font('Helvetica')
 			.fontSize(7)
 			.fillColor(MUTED)
-			.text(shortDay.format(times[index]), xOf(times[index]) - 30, top + height + 6, {
+			.text(formatDayMonth(times[index], timeZone), xOf(times[index]) - 30, top + height + 6, {
 				width: 60,
 				align: 'center',
 				lineBreak: false
@@ -313,7 +311,7 @@ function scoresOverTime(doc: Doc, record: ExportRecord) {
 			ensureSpace(doc, 280);
 			const labels = seriesLabels(measure, names);
 			heading(doc, `${trend.title}: ${measureTitle(measure, names)}`, 12);
-			chart(doc, measure, labels);
+			chart(doc, measure, labels, record.timeZone);
 			if (measure.band) {
 				paragraph(
 					doc,
@@ -327,7 +325,7 @@ function scoresOverTime(doc: Doc, record: ExportRecord) {
 				doc,
 				['Date', ...labels.map((n) => `${n} (0-100)`)],
 				measure.points.map((p) => [
-					formatDay(p.date),
+					formatDate(p.date, record.timeZone),
 					...p.values.map((v, i) => (v === null ? '-' : p.beyond[i] ? `${v} (outside)` : String(v)))
 				])
 			);
@@ -353,7 +351,7 @@ function agreementOverTime(doc: Doc, record: ExportRecord) {
 		doc,
 		['Date', 'Exercise', 'Rated the same', 'Weighted kappa', 'Scenarios'],
 		points.map((p) => [
-			formatDay(p.date),
+			formatDate(p.date, record.timeZone),
 			p.title,
 			p.rate === null ? '-' : `${Math.round(p.rate * 100)}%`,
 			p.kappa === null ? 'Not enough variation' : String(p.kappa),
@@ -379,7 +377,7 @@ function divergencesNow(doc: Doc, record: ExportRecord) {
 		doc,
 		['Exercise', 'Item', ...names, 'Apart'],
 		items.map((d) => [
-			`${d.title} (${formatDay(d.date)})`,
+			`${d.title} (${formatDate(d.date, record.timeZone)})`,
 			d.prompt,
 			...d.answers,
 			`${d.distance} step${d.distance === 1 ? '' : 's'} (${Math.round(d.share * 100)}% of the scale)`
@@ -394,7 +392,11 @@ function agreedNow(doc: Doc, record: ExportRecord) {
 		return;
 	}
 	for (const agreement of record.agreements) {
-		heading(doc, `${agreement.title}, agreed by ${formatDay(agreement.decidedAt)}`, 12);
+		heading(
+			doc,
+			`${agreement.title}, agreed by ${formatDate(agreement.decidedAt, record.timeZone)}`,
+			12
+		);
 		table(
 			doc,
 			['Item', 'Agreed'],
@@ -413,7 +415,7 @@ function progressNotes(doc: Doc, record: ExportRecord) {
 	for (const note of record.notes) {
 		heading(
 			doc,
-			`Session of ${formatDay(note.sessionDate)} (${TEMPLATES[note.template].label}), signed ${formatDay(note.signedAt)}`,
+			`Session of ${formatCalendarDay(note.sessionDate)} (${TEMPLATES[note.template].label}), signed ${formatDateTime(note.signedAt, record.timeZone)}`,
 			12
 		);
 		for (const field of TEMPLATES[note.template].fields) {
@@ -438,10 +440,15 @@ function progressNotes(doc: Doc, record: ExportRecord) {
 				.font('Helvetica-Bold')
 				.fontSize(10)
 				.fillColor(INK)
-				.text(`Addendum signed ${formatDay(addendum.signedAt)}: `, doc.page.margins.left, doc.y, {
-					continued: true,
-					width: contentWidth(doc)
-				})
+				.text(
+					`Addendum signed ${formatDateTime(addendum.signedAt, record.timeZone)}: `,
+					doc.page.margins.left,
+					doc.y,
+					{
+						continued: true,
+						width: contentWidth(doc)
+					}
+				)
 				.font('Helvetica')
 				.text(printable(addendum.text));
 			doc.moveDown(0.3);

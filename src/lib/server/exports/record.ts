@@ -7,6 +7,8 @@ import type { Keyring } from '../crypto/keyring';
 import { coupleHistory, type CoupleHistory } from '../progress';
 import * as homework from '../homework';
 import * as notes from '../notes';
+import * as timeZones from '../auth/time-zone';
+import { calendarDay, formatDateTime } from '$lib/dates';
 
 export interface ExportActor {
 	userId: string;
@@ -21,8 +23,10 @@ export interface ExportRecord {
 	agreements: homework.Agreement[];
 	notes: notes.SignedNote[];
 	generatedAt: Date;
-	/** First and last day of work in the record; null when nothing has been done yet. */
-	range: { from: Date; to: Date } | null;
+	/** The therapist's zone: every date in the export is on her clock, and the export says so. */
+	timeZone: string;
+	/** First and last day (`YYYY-MM-DD`, her clock) of work in the record; null before any. */
+	range: { from: string; to: string } | null;
 }
 
 /**
@@ -43,17 +47,20 @@ export async function gatherRecord(
 		homework.agreements(db, coupleId)
 	]);
 	if (!history) return null;
-	const dates = [
-		...history.assignments.map((a) => a.date),
-		...signed.map((n) => new Date(`${n.sessionDate}T00:00:00Z`))
-	].sort((a, b) => a.getTime() - b.getTime());
+	const timeZone = await timeZones.zoneOf(db, actor.userId);
+	// Session dates are calendar days already; an assignment's moment falls on a day of her clock.
+	const days = [
+		...history.assignments.map((a) => calendarDay(a.date, timeZone)),
+		...signed.map((n) => n.sessionDate)
+	].sort();
 	return {
 		history,
 		therapistName: actor.name,
 		agreements,
 		notes: signed,
 		generatedAt: new Date(),
-		range: dates.length ? { from: dates[0], to: dates[dates.length - 1] } : null
+		timeZone,
+		range: days.length ? { from: days[0], to: days[days.length - 1] } : null
 	};
 }
 
@@ -108,12 +115,12 @@ export function slug(label: string): string {
 }
 
 /** A signed note as plain text: each template field under its label, then every addendum. */
-export function noteText(note: notes.SignedNote): string {
+export function noteText(note: notes.SignedNote, timeZone: string): string {
 	const fields = notes.TEMPLATES[note.template].fields
 		.filter((f) => note.body[f.id]?.trim())
 		.map((f) => `${f.label}: ${note.body[f.id].trim()}`);
 	const addenda = note.addenda.map(
-		(a) => `Addendum signed ${a.signedAt.toISOString().slice(0, 10)}: ${a.text}`
+		(a) => `Addendum signed ${formatDateTime(a.signedAt, timeZone)}: ${a.text}`
 	);
 	return [...fields, ...addenda].join('\n\n');
 }

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { checkbox, email, readForm } from '$lib/server/forms';
 import { signIn } from '$lib/server/auth/sign-in';
+import * as timeZones from '$lib/server/auth/time-zone';
 import type { Actions, PageServerLoad } from './$types';
 
 const SignInForm = v.object({
@@ -12,7 +13,8 @@ const SignInForm = v.object({
 		v.nonEmpty('Password is required.'),
 		v.maxLength(256, 'Password is too long.')
 	),
-	sharedDevice: checkbox
+	sharedDevice: checkbox,
+	timeZone: timeZones.detectedField
 });
 
 const notices: Record<string, string> = {

@@ -4,9 +4,15 @@ import { db } from '$lib/server/db';
 import { email, readForm, text, refuseForm } from '$lib/server/forms';
 import { newPassword } from '$lib/server/auth/password';
 import { signUpTherapist } from '$lib/server/auth/sign-up';
+import * as timeZones from '$lib/server/auth/time-zone';
 import type { Actions, PageServerLoad } from './$types';
 
-const SignUpForm = v.object({ name: text('Your name', 120), email, password: newPassword });
+const SignUpForm = v.object({
+	name: text('Your name', 120),
+	email,
+	password: newPassword,
+	timeZone: timeZones.detectedField
+});
 
 export const load = (({ locals }) => {
 	if (locals.user) redirect(303, '/');

@@ -7,6 +7,7 @@ import * as rateLimit from '$lib/server/auth/rate-limit';
 import { PASSWORD_MAX } from '$lib/server/auth/password';
 import { newPassword } from '$lib/server/auth/password';
 import { beginSession } from '$lib/server/auth/sign-in';
+import * as timeZones from '$lib/server/auth/time-zone';
 import type { Actions, PageServerLoad } from './$types';
 
 // The password is checked against the existing account first, so only a new account gets the new-password rules.
@@ -17,7 +18,8 @@ const AcceptForm = v.object({
 		v.nonEmpty('Choose a password.'),
 		v.maxLength(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
 	),
-	sharedDevice: checkbox
+	sharedDevice: checkbox,
+	timeZone: timeZones.detectedField
 });
 
 const deadLink: Record<invites.InviteStatus, string> = {
@@ -112,6 +114,7 @@ export const actions = {
 			return fail(status, { message, errors, values });
 		}
 
+		await timeZones.adoptDetected(db(), result.user.id, parsed.data.timeZone);
 		// Whoever was signed in in this browser before is signed out, sockets and all.
 		await beginSession(db(), {
 			user: result.user,

@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as exercises from '$lib/server/exercises';
+import { builderIssues } from '$lib/exercises/builder-issues';
 import { readForm } from '$lib/server/forms';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
@@ -29,9 +30,10 @@ export const actions = {
 		const posted = await readForm(request, exercises.DraftForm);
 		const input = posted.ok ? exercises.parseDraft(posted.data.definition) : undefined;
 		// The builder keeps the draft on the page; only the messages go back (never the raw input).
-		if (input === undefined) return fail(400, { errors: [exercises.UNREADABLE_DRAFT] });
+		if (input === undefined)
+			return fail(400, { errors: [{ fieldId: null, message: exercises.UNREADABLE_DRAFT }] });
 		const saved = await exercises.createCustom(db(), user.id, input);
-		if (!saved.ok) return fail(400, { errors: saved.errors });
+		if (!saved.ok) return fail(400, { errors: builderIssues(saved.issues, input) });
 		redirect(303, `/app/library/${saved.id}`);
 	}
 } satisfies Actions;

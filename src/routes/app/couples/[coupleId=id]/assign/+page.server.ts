@@ -4,6 +4,7 @@ import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
 import { day, echoValues, parseForm, readFormData, unreadable } from '$lib/server/forms';
 import { id } from '$lib/input';
+import { calendarDay, endOfDay } from '$lib/dates';
 import * as assignments from '$lib/server/assignments';
 import * as couples from '$lib/server/couples';
 import * as exercises from '$lib/server/exercises';
@@ -16,7 +17,7 @@ export const load = (async ({ locals, params, url }) => {
 	const couple = await couples.openForTherapist(db(), user.id, params.coupleId);
 	if (!couple) error(404, 'There is no such couple, or it is not yours.');
 	const library = await exercises.list(db(), user.id);
-	const inWeek = new Date(Date.now() + 7 * 24 * 3600_000).toISOString().slice(0, 10);
+	const inWeek = calendarDay(Date.now() + 7 * 24 * 3600_000, user.timeZone);
 	return {
 		couple,
 		library: library.map((e) => ({
@@ -39,11 +40,8 @@ const Assign = v.variant(
 		v.object({
 			mode: v.literal('homework'),
 			definitionId: id('Choose an exercise.'),
-			dueAt: v.pipe(
-				day('Choose a due date.'),
-				v.transform((day) => new Date(`${day}T23:59:59Z`)),
-				v.check((due) => due.getTime() > Date.now() - 24 * 3600_000, 'The due date is in the past.')
-			),
+			// A day: it becomes a moment (the end of that day on the therapist's clock) in the action.
+			dueAt: day('Choose a due date.'),
 			note: v.optional(
 				v.pipe(v.string(), v.trim(), v.maxLength(1000, 'Keep the note under 1,000 characters.')),
 				''
@@ -81,11 +79,7 @@ const Occurrences = v.pipe(
 	v.minValue(schedules.MIN_OCCURRENCES, COUNT_MESSAGE),
 	v.maxValue(schedules.MAX_OCCURRENCES, COUNT_MESSAGE)
 );
-const Until = v.pipe(
-	v.string(),
-	v.isoDate('Choose the date the repeating ends.'),
-	v.transform((day) => new Date(`${day}T23:59:59Z`))
-);
+const Until = v.pipe(v.string(), v.isoDate('Choose the date the repeating ends.'));
 const OPENS_MESSAGE = 'Choose from 0 to 6 days before each due date.';
 const OpensDaysBefore = v.pipe(
 	v.string(),
@@ -103,7 +97,7 @@ type RepeatChoice =
 	| { ok: false; errors: Record<string, string> };
 
 /** Reads the repeat fields: none, or a cadence with a number of times or an end date (not both). */
-function repeatOf(formData: FormData): RepeatChoice {
+function repeatOf(formData: FormData, timeZone: string): RepeatChoice {
 	const parsed = parseForm(formData, Repeat);
 	if (!parsed.ok) return { ok: false, errors: parsed.errors };
 	const { repeat, ends, occurrences, until, opensDaysBefore } = parsed.data;
@@ -136,7 +130,10 @@ function repeatOf(formData: FormData): RepeatChoice {
 		ok: true,
 		repeat: {
 			cadence: repeat,
-			end: typeof end.output === 'number' ? { occurrences: end.output } : { until: end.output },
+			end:
+				typeof end.output === 'number'
+					? { occurrences: end.output }
+					: { until: endOfDay(end.output, timeZone) },
 			opensDaysBefore: opens.output
 		}
 	};
@@ -156,15 +153,25 @@ export const actions = {
 				parsed.errors.form ?? parsed.errors.mode ?? 'Please fix the fields marked below.';
 			return fail(400, { message, errors: parsed.errors, values: parsed.values });
 		}
+		// A due day ends at midnight on the therapist's clock, whatever the partners' (dates.ts).
+		const dueAt =
+			parsed.data.mode === 'homework' ? endOfDay(parsed.data.dueAt, user.timeZone) : null;
+		if (dueAt && dueAt.getTime() < Date.now()) {
+			return fail(400, {
+				message: 'Please fix the fields marked below.',
+				errors: { dueAt: 'The due date is in the past.' } as Record<string, string>,
+				values: echoValues(formData)
+			});
+		}
 		const input = parsed.data;
-		const repeating = repeatOf(formData);
+		const repeating = repeatOf(formData, user.timeZone);
 		if (!repeating.ok) return fail(400, { errors: repeating.errors, values: echoValues(formData) });
 		if (repeating.repeat && input.mode === 'homework') {
 			const scheduled = await schedules.create(db(), user.id, {
 				coupleId: couple.id,
 				definitionId: input.definitionId,
 				cadence: repeating.repeat.cadence,
-				firstDueAt: input.dueAt,
+				firstDueAt: dueAt!,
 				end: repeating.repeat.end,
 				opensDaysBefore: repeating.repeat.opensDaysBefore,
 				note: input.note || null
@@ -188,7 +195,7 @@ export const actions = {
 			coupleId: couple.id,
 			definitionId: input.definitionId,
 			mode: input.mode,
-			dueAt: input.mode === 'homework' ? input.dueAt : null,
+			dueAt,
 			note: input.note || null
 		});
 		if (!created) {

@@ -1,5 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
+import { calendarDay } from '$lib/dates';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
 import { appKeyring } from '$lib/server/crypto/keyring';
@@ -27,7 +28,8 @@ export const load = (async ({ locals, params }) => {
 		coupleLabel,
 		notes: list,
 		templates: Object.entries(notes.TEMPLATES).map(([id, t]) => ({ id, label: t.label })),
-		today: new Date().toISOString().slice(0, 10)
+		// Today on the therapist's clock, not the server's.
+		today: calendarDay(new Date(), user.timeZone)
 	};
 }) satisfies PageServerLoad;
 

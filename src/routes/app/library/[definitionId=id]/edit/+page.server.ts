@@ -2,6 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as exercises from '$lib/server/exercises';
+import { builderIssues } from '$lib/exercises/builder-issues';
 import { readForm } from '$lib/server/forms';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
@@ -24,10 +25,11 @@ export const actions = {
 		const { user } = requireTherapist(locals);
 		const posted = await readForm(request, exercises.DraftForm);
 		const input = posted.ok ? exercises.parseDraft(posted.data.definition) : undefined;
-		if (input === undefined) return fail(400, { errors: [exercises.UNREADABLE_DRAFT] });
+		if (input === undefined)
+			return fail(400, { errors: [{ fieldId: null, message: exercises.UNREADABLE_DRAFT }] });
 		const saved = await exercises.updateCustom(db(), user.id, params.definitionId, input);
 		if (!saved) error(404, 'There is no such exercise of yours.');
-		if (!saved.ok) return fail(400, { errors: saved.errors });
+		if (!saved.ok) return fail(400, { errors: builderIssues(saved.issues, input) });
 		redirect(303, `/app/library/${saved.id}${saved.isNewVersion ? '?saved=new-version' : ''}`);
 	}
 } satisfies Actions;
