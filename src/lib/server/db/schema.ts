@@ -1,4 +1,5 @@
 // Table types, written once from the migrations in /migrations (the migrations own the truth).
+import type { SafetyAction } from '$lib/safety-actions';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -63,6 +64,8 @@ export interface CoupleMembersTable {
 	user_id: string | null;
 	display_name: string;
 	email: string | null;
+	/** The therapist's record of the partner's phone number, shown on a safety flag. */
+	phone: string | null;
 	role: Generated<PartnerRole>;
 	joined_at: NullableTimestamp;
 }
@@ -206,6 +209,20 @@ export interface SafetyFlagsTable {
 	raised_at: Timestamp;
 	acknowledged_by: string | null;
 	acknowledged_at: NullableTimestamp;
+	/** The answer that raised the flag (null on flags raised before it was kept). */
+	answer: ColumnType<unknown, string | null | undefined, string | null>;
+	/** The crisis resources the partner was shown (null: the default list). */
+	resources_shown: ColumnType<unknown, string | null | undefined, string | null>;
+	acknowledged_action: SafetyAction | null;
+}
+
+/** The therapist's note on an acknowledgement, sealed like session notes; `id` is the flag's id. */
+export interface SafetyAckNotesTable {
+	id: string;
+	key_id: string;
+	nonce: Uint8Array;
+	ciphertext: Uint8Array;
+	created_at: Generated<Date>;
 }
 
 export interface ExerciseTables {
@@ -218,6 +235,7 @@ export interface ExerciseTables {
 	room_events: RoomEventsTable;
 	op_receipts: OpReceiptsTable;
 	safety_flags: SafetyFlagsTable;
+	safety_ack_notes: SafetyAckNotesTable;
 }
 
 export type Assignment = Selectable<AssignmentsTable>;
