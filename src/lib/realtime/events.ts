@@ -63,6 +63,11 @@ export interface RoomView {
 		currentSectionId: string | null;
 		/** The couple is archived: its partners read, and every write of theirs is refused. */
 		isArchived: boolean;
+		/**
+		 * When simultaneous sections are revealed: 'on_lock' as soon as both partners lock, 'session'
+		 * (homework only) when the therapist reveals them, in the session or from her page.
+		 */
+		revealPolicy: 'on_lock' | 'session';
 	};
 	coupleLabel: string;
 	definition: ExerciseDefinition;

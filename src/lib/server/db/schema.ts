@@ -151,7 +151,12 @@ export interface AssignmentsTable {
 	occurrence: number | null;
 	/** Set when a scheduled occurrence closed unfinished because the next one opened. */
 	missed_at: NullableTimestamp;
+	/** When simultaneous sections are revealed (migration 0020); see rooms/visibility.ts. */
+	reveal_policy: Generated<RevealPolicy>;
 }
+
+/** 'on_lock': revealed as soon as both partners lock; 'session': held until the therapist reveals. */
+export type RevealPolicy = 'on_lock' | 'session';
 
 export interface ResponsesTable {
 	assignment_id: string;
@@ -315,6 +320,8 @@ export interface SchedulesTable {
 	until_at: NullableTimestamp;
 	opens_days_before: Generated<number>;
 	note: string | null;
+	/** Given to each occurrence (migration 0020). */
+	reveal_policy: Generated<RevealPolicy>;
 	status: Generated<ScheduleStatus>;
 	next_occurrence: Generated<number>;
 	next_due_at: NullableTimestamp;

@@ -21,6 +21,7 @@ import {
 	sectionCommand
 } from './commands';
 import { reveal } from './control';
+import { revealsWhenBothLock } from './visibility';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 import { failure, type Failure, type WriteResult } from './outcome';
@@ -230,13 +231,15 @@ export async function lockSection(
 				sectionId: section.id
 			})
 		];
-		// When every joined partner has locked, both see the section's answers at once, in one event.
+		// When every joined partner has locked, both see the section's answers at once, in one event —
+		// unless the homework is held for the session (visibility.ts), when only the therapist reveals.
 		const partners = partnerIds(context);
 		const allLocked =
 			partners.length === 2 &&
 			partners.every((id) => id === context.actor.userId || state.lockedBy.has(id));
-		if (allLocked && !state.isRevealed) events.push(await reveal(trx, context, section.id, null));
-		return { ok: true, revealed: allLocked, events };
+		const revealsNow = allLocked && revealsWhenBothLock(context.assignment);
+		if (revealsNow && !state.isRevealed) events.push(await reveal(trx, context, section.id, null));
+		return { ok: true, revealed: revealsNow || state.isRevealed, events };
 	});
 }
 

@@ -4,7 +4,7 @@ import type { Database } from '../db/schema';
 import type { RoomContext } from './context';
 import * as audit from '../audit';
 import type { RoomView } from '$lib/realtime/events';
-import { definitionFor, visibleAnswered, visibleAnswers } from './visibility';
+import { definitionFor, revealsWhenBothLock, visibleAnswered, visibleAnswers } from './visibility';
 
 export async function viewFor(db: Kysely<Database>, context: RoomContext): Promise<RoomView> {
 	const id = context.assignment.id;
@@ -78,7 +78,8 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 			dueAt: context.assignment.due_at?.toISOString() ?? null,
 			note: context.assignment.note,
 			currentSectionId: assignment.current_section_id,
-			isArchived: assignment.archived_at !== null
+			isArchived: assignment.archived_at !== null,
+			revealPolicy: revealsWhenBothLock(context.assignment) ? 'on_lock' : 'session'
 		},
 		coupleLabel: context.coupleLabel,
 		definition: definitionFor(definition, actor),

@@ -56,6 +56,10 @@ const Assign = v.variant(
 				v.transform((day) => new Date(`${day}T23:59:59Z`)),
 				v.check((due) => due.getTime() > Date.now() - 24 * 3600_000, 'The due date is in the past.')
 			),
+			revealPolicy: v.optional(
+				v.picklist(['on_lock', 'session'], 'Choose when the partners see each other’s answers.'),
+				'on_lock'
+			),
 			note: v.optional(
 				v.pipe(v.string(), v.trim(), v.maxLength(1000, 'Keep the note under 1,000 characters.')),
 				''
@@ -179,7 +183,8 @@ export const actions = {
 				firstDueAt: input.dueAt,
 				end: repeating.repeat.end,
 				opensDaysBefore: repeating.repeat.opensDaysBefore,
-				note: input.note || null
+				note: input.note || null,
+				revealPolicy: input.revealPolicy
 			});
 			if (!scheduled.ok) {
 				return fail(400, {
@@ -201,7 +206,8 @@ export const actions = {
 			definitionId: input.definitionId,
 			mode: input.mode,
 			dueAt: input.mode === 'homework' ? input.dueAt : null,
-			note: input.note || null
+			note: input.note || null,
+			revealPolicy: input.mode === 'homework' ? input.revealPolicy : 'on_lock'
 		});
 		if (!created) {
 			return fail(400, {
