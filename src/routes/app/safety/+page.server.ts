@@ -45,9 +45,13 @@ const NO_FLAG = 'That flag does not exist, or is not on one of your couples.';
 
 const Acknowledge = v.object({
 	flagId: id(NO_FLAG),
-	action: v.picklist(
-		SAFETY_ACTIONS,
-		'Say what you did: called, messaged, discussed in session or something else.'
+	// Absent when no radio was chosen: the same sentence as a wrong value.
+	action: v.pipe(
+		v.optional(v.string(), ''),
+		v.picklist(
+			SAFETY_ACTIONS,
+			'Say what you did: called, messaged, discussed in session or something else.'
+		)
 	),
 	note: v.pipe(
 		v.optional(v.string('The note must be text.'), ''),
