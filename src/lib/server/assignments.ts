@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import type { Assignment, AssignmentMode, Database, RevealPolicy } from './db/schema';
 import { isId } from '$lib/input';
+import * as couples from './couples';
 
 export interface NewAssignment {
 	coupleId: string;
@@ -27,13 +28,7 @@ export async function assignable(
 ) {
 	if (!isId(coupleId)) return { ok: false as const, field: 'coupleId' as const };
 	if (!isId(definitionId)) return { ok: false as const, field: 'definitionId' as const };
-	const couple = await db
-		.selectFrom('couples')
-		.select('id')
-		.where('id', '=', coupleId)
-		.where('therapist_id', '=', therapistId)
-		.where('archived_at', 'is', null)
-		.executeTakeFirst();
+	const couple = await couples.openForTherapist(db, therapistId, coupleId);
 	if (!couple) return { ok: false as const, field: 'coupleId' as const };
 	const definition = await db
 		.selectFrom('exercise_definitions')

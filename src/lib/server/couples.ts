@@ -37,6 +37,75 @@ export async function activeForPartner(db: Kysely<Database>, partnerId: string) 
 		.execute();
 }
 
+/** True when the couple is this therapist's own (notes, exports and every therapist page ask this). */
+export async function isTherapistOf(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string
+): Promise<boolean> {
+	if (!isId(coupleId)) return false;
+	const row = await db
+		.selectFrom('couples')
+		.select('id')
+		.where('id', '=', coupleId)
+		.where('therapist_id', '=', therapistId)
+		.executeTakeFirst();
+	return !!row;
+}
+
+/**
+ * The therapist's own couple when new work may still be given to it (not archived): what the assign
+ * page and `assignments.assignable` ask. Null otherwise, which the pages answer with a 404.
+ */
+export async function openForTherapist(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string
+) {
+	if (!isId(coupleId)) return null;
+	const row = await db
+		.selectFrom('couples')
+		.select(['id', 'label'])
+		.where('id', '=', coupleId)
+		.where('therapist_id', '=', therapistId)
+		// An archived couple's record is read-only: nothing new is assigned to it.
+		.where('archived_at', 'is', null)
+		.executeTakeFirst();
+	return row ?? null;
+}
+
+/** The therapist's couples that can be given work, by label: the choices of an "assign to" menu. */
+export function openChoices(db: Kysely<Database>, therapistId: string) {
+	return db
+		.selectFrom('couples')
+		.select(['id', 'label', 'roles_apply'])
+		.where('therapist_id', '=', therapistId)
+		.where('archived_at', 'is', null)
+		.orderBy('label')
+		.execute();
+}
+
+/** The partners of the given couples, first partner first: who is in each couple, by id. */
+export async function membersOf(db: Kysely<Database>, coupleIds: string[]) {
+	if (coupleIds.length === 0) return [];
+	return db
+		.selectFrom('couple_members')
+		.select(['couple_id', 'user_id', 'display_name'])
+		.where('couple_id', 'in', coupleIds)
+		.orderBy('slot')
+		.execute();
+}
+
+/** The couple's label, for a page that has already checked the therapist may see it. */
+export async function labelOf(db: Kysely<Database>, coupleId: string) {
+	const row = await db
+		.selectFrom('couples')
+		.select('label')
+		.where('id', '=', coupleId)
+		.executeTakeFirst();
+	return row?.label ?? null;
+}
+
 /** True when the user is the couple's therapist or one of its partners. */
 export async function canAccess(
 	db: Kysely<Database>,
@@ -44,15 +113,7 @@ export async function canAccess(
 	coupleId: string
 ): Promise<boolean> {
 	if (!isId(coupleId)) return false;
-	if (user.role === 'therapist') {
-		const row = await db
-			.selectFrom('couples')
-			.select('id')
-			.where('id', '=', coupleId)
-			.where('therapist_id', '=', user.id)
-			.executeTakeFirst();
-		return !!row;
-	}
+	if (user.role === 'therapist') return isTherapistOf(db, user.id, coupleId);
 	const row = await db
 		.selectFrom('couple_members')
 		.select('id')

@@ -2,9 +2,10 @@
 // psychotherapy notes only their author sees. Bodies are stored encrypted; every read and write is audited.
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from './db/schema';
+import { sql, type Kysely, type Updateable } from 'kysely';
+import type { Database, NotesTable } from './db/schema';
 import * as audit from './audit';
+import * as couples from './couples';
 import { isId } from '$lib/input';
 import { open, seal, type Keyring } from './crypto/keyring';
 
@@ -70,17 +71,6 @@ function cleanBody(template: Template, input: Record<string, unknown>): NoteBody
 	return body;
 }
 
-async function ownsCouple(db: Kysely<Database>, therapistId: string, coupleId: string) {
-	if (!isId(coupleId)) return false;
-	const row = await db
-		.selectFrom('couples')
-		.select('id')
-		.where('id', '=', coupleId)
-		.where('therapist_id', '=', therapistId)
-		.executeTakeFirst();
-	return !!row;
-}
-
 /** A note the actor may read: their couple's progress notes, and psychotherapy notes they wrote. */
 async function readable(db: Kysely<Database>, actor: Actor, noteId: string) {
 	if (!isId(noteId)) return null;
@@ -109,7 +99,7 @@ export async function createDraft(
 		body?: Record<string, unknown>;
 	}
 ): Promise<string | null> {
-	if (!(await ownsCouple(db, actor.userId, input.coupleId))) return null;
+	if (!(await couples.isTherapistOf(db, actor.userId, input.coupleId))) return null;
 	return inTransaction(db, async (trx) => {
 		const id = crypto.randomUUID();
 		const sealed = seal(keyring, id, JSON.stringify(cleanBody(input.template, input.body ?? {})));
@@ -142,6 +132,37 @@ export async function createDraft(
 
 export type WriteOutcome = { ok: true } | { ok: false; reason: 'not-found' | 'signed' };
 
+/**
+ * Changes a note that is not signed yet, and audits it, in one transaction. The `signed_at is null`
+ * guard is in the UPDATE itself, so a note signed in between is never changed.
+ */
+function changeUnsigned(
+	db: Kysely<Database>,
+	actor: Actor,
+	note: { id: string; couple_id: string },
+	change: { set: Updateable<NotesTable>; action: string; detail?: Record<string, unknown> }
+): Promise<WriteOutcome> {
+	return inTransaction(db, async (trx) => {
+		const updated = await trx
+			.updateTable('notes')
+			.set(change.set)
+			.where('id', '=', note.id)
+			.where('signed_at', 'is', null)
+			.executeTakeFirst();
+		if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: 'signed' } as const;
+		await audit.record(trx, {
+			actorId: actor.userId,
+			action: change.action,
+			targetType: 'note',
+			targetId: note.id,
+			coupleId: note.couple_id,
+			ip: actor.ip,
+			detail: change.detail
+		});
+		return { ok: true } as const;
+	});
+}
+
 /** Saves a draft's fields (autosave). A signed note is never changed. */
 export async function saveDraft(
 	db: Kysely<Database>,
@@ -154,28 +175,14 @@ export async function saveDraft(
 	if (!note) return { ok: false, reason: 'not-found' };
 	if (note.signed_at) return { ok: false, reason: 'signed' };
 	const sealed = seal(keyring, noteId, JSON.stringify(cleanBody(note.template, fields)));
-	return inTransaction(db, async (trx) => {
-		const updated = await trx
-			.updateTable('notes')
-			.set({
-				key_id: sealed.keyId,
-				nonce: sealed.nonce,
-				ciphertext: sealed.ciphertext,
-				updated_at: new Date()
-			})
-			.where('id', '=', noteId)
-			.where('signed_at', 'is', null)
-			.executeTakeFirst();
-		if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: 'signed' } as const;
-		await audit.record(trx, {
-			actorId: actor.userId,
-			action: 'note.draft-saved',
-			targetType: 'note',
-			targetId: noteId,
-			coupleId: note.couple_id,
-			ip: actor.ip
-		});
-		return { ok: true } as const;
+	return changeUnsigned(db, actor, note, {
+		set: {
+			key_id: sealed.keyId,
+			nonce: sealed.nonce,
+			ciphertext: sealed.ciphertext,
+			updated_at: new Date()
+		},
+		action: 'note.draft-saved'
 	});
 }
 
@@ -194,24 +201,11 @@ export async function sign(
 		nonce: note.nonce,
 		ciphertext: note.ciphertext
 	});
-	return inTransaction(db, async (trx) => {
-		const updated = await trx
-			.updateTable('notes')
-			.set({ signed_at: new Date(), signed_by: actor.userId, content_hash: hash(plaintext) })
-			.where('id', '=', noteId)
-			.where('signed_at', 'is', null)
-			.executeTakeFirst();
-		if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: 'signed' } as const;
-		await audit.record(trx, {
-			actorId: actor.userId,
-			action: 'note.signed',
-			targetType: 'note',
-			targetId: noteId,
-			coupleId: note.couple_id,
-			ip: actor.ip,
-			detail: { contentHash: hash(plaintext) }
-		});
-		return { ok: true } as const;
+	const contentHash = hash(plaintext);
+	return changeUnsigned(db, actor, note, {
+		set: { signed_at: new Date(), signed_by: actor.userId, content_hash: contentHash },
+		action: 'note.signed',
+		detail: { contentHash }
 	});
 }
 
@@ -307,7 +301,7 @@ export async function list(
 	actor: Actor,
 	coupleId: string
 ): Promise<NoteSummary[] | null> {
-	if (!(await ownsCouple(db, actor.userId, coupleId))) return null;
+	if (!(await couples.isTherapistOf(db, actor.userId, coupleId))) return null;
 	const rows = await db
 		.selectFrom('notes')
 		.select(['id', 'kind', 'template', 'signed_at', 'updated_at'])
@@ -433,7 +427,7 @@ export async function signedProgressNotes(
 	actor: Actor,
 	coupleId: string
 ): Promise<SignedNote[] | null> {
-	if (!(await ownsCouple(db, actor.userId, coupleId))) return null;
+	if (!(await couples.isTherapistOf(db, actor.userId, coupleId))) return null;
 	const rows = await db
 		.selectFrom('notes')
 		.selectAll()

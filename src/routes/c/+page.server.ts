@@ -10,14 +10,7 @@ export const load = (async ({ locals }) => {
 	const memberships = await couples.activeForPartner(db(), user.id);
 	const ids = memberships.map((m) => m.id);
 	const [members, home, agreements] = await Promise.all([
-		ids.length
-			? db()
-					.selectFrom('couple_members')
-					.select(['couple_id', 'user_id', 'display_name'])
-					.where('couple_id', 'in', ids)
-					.orderBy('slot')
-					.execute()
-			: [],
+		couples.membersOf(db(), ids),
 		homework.partnerHome(db(), user.id),
 		Promise.all(ids.map((id) => homework.agreements(db(), id)))
 	]);

@@ -226,6 +226,16 @@ export async function lookup(db: Kysely<Database>, token: string): Promise<Invit
 	};
 }
 
+/** Whether someone already signs in with this address (accepting then checks their password). */
+export async function hasAccount(db: Kysely<Database>, email: string): Promise<boolean> {
+	const row = await db
+		.selectFrom('users')
+		.select('id')
+		.where('email', '=', email)
+		.executeTakeFirst();
+	return !!row;
+}
+
 export type AcceptResult =
 	| { ok: true; user: { id: string; role: 'partner' }; coupleId: string }
 	| {

@@ -21,6 +21,8 @@ export type SessionUser = Pick<User, 'id' | 'email' | 'role' | 'display_name'> &
 	hasTotp: boolean;
 	/** A recovery code cleared the authenticator: only a two-factor-verified session may enrol one. */
 	totpReset: boolean;
+	/** The IANA zone this user's dates are shown in (`$lib/dates`). */
+	timeZone: string;
 };
 
 export type SessionValidation =
@@ -113,7 +115,8 @@ export async function validateSessionToken(
 			'users.role',
 			'users.display_name',
 			'users.totp_key',
-			'users.totp_reset_at'
+			'users.totp_reset_at',
+			'users.time_zone'
 		])
 		.where('sessions.id', '=', id)
 		.executeTakeFirst();
@@ -125,7 +128,7 @@ export async function validateSessionToken(
 		return { session: null, user: null };
 	}
 
-	const { email, role, display_name, totp_key, totp_reset_at, ...session } = row;
+	const { email, role, display_name, totp_key, totp_reset_at, time_zone, ...session } = row;
 	if (
 		options.touch !== false &&
 		now.getTime() - session.last_seen_at.getTime() >= TOUCH_INTERVAL_MS
@@ -143,7 +146,8 @@ export async function validateSessionToken(
 			role,
 			display_name,
 			hasTotp: totp_key !== null,
-			totpReset: totp_reset_at !== null
+			totpReset: totp_reset_at !== null,
+			timeZone: time_zone
 		}
 	};
 }

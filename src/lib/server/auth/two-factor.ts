@@ -206,6 +206,16 @@ export async function enrolTotp(
 	return { ok: true, recoveryCode };
 }
 
+/** Whether the therapist holds an unused recovery code (the account page says so). */
+export async function hasRecoveryCode(db: Kysely<Database>, userId: string): Promise<boolean> {
+	const row = await db
+		.selectFrom('users')
+		.select('recovery_code_hash')
+		.where('id', '=', userId)
+		.executeTakeFirst();
+	return !!row?.recovery_code_hash;
+}
+
 export type RecoveryResult =
 	{ ok: true; signedOutSessionIds: string[] } | { ok: false; status: 400 | 429; message: string };
 

@@ -32,6 +32,8 @@ export interface UsersTable {
 	email_reminders: Generated<boolean>;
 	/** A therapist's second contact for safety alerts, sent the same email she is (migration 0017). */
 	safety_contact_email: string | null;
+	/** The IANA time zone every date is shown in for this user (migration 0018). */
+	time_zone: Generated<string>;
 }
 
 export interface SessionsTable {

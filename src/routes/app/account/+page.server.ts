@@ -8,24 +8,21 @@ import {
 	invalidateUserSessions,
 	listUserSessions
 } from '$lib/server/auth/session';
+import { hasRecoveryCode as hasRecoveryCodeFor } from '$lib/server/auth/two-factor';
 import { disconnectSessions } from '$lib/server/realtime/server';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {
 	const { user, session } = requireTherapist(locals);
-	const [sessions, account] = await Promise.all([
+	const [sessions, hasRecoveryCode] = await Promise.all([
 		listUserSessions(db(), user.id),
-		db()
-			.selectFrom('users')
-			.select(['recovery_code_hash', 'created_at'])
-			.where('id', '=', user.id)
-			.executeTakeFirstOrThrow()
+		hasRecoveryCodeFor(db(), user.id)
 	]);
 	return {
 		account: {
 			name: user.display_name,
 			email: user.email,
-			hasRecoveryCode: account.recovery_code_hash !== null
+			hasRecoveryCode
 		},
 		sessions: sessions.map((s) => ({
 			current: s.id === session.id,

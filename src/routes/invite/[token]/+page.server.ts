@@ -74,12 +74,7 @@ export const actions = {
 			});
 		}
 		// A brand-new account must meet the password rules; an existing one is checked by accept().
-		const existing = await db()
-			.selectFrom('users')
-			.select('id')
-			.where('email', '=', address)
-			.executeTakeFirst();
-		if (!existing) {
+		if (!(await invites.hasAccount(db(), address))) {
 			const check = v.safeParse(newPassword, password);
 			if (!check.success) {
 				return fail(400, {

@@ -1,6 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
+import * as couples from '$lib/server/couples';
 import * as exercises from '$lib/server/exercises';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
@@ -9,14 +10,8 @@ export const load = (async ({ locals, params }) => {
 	const { user } = requireTherapist(locals);
 	const stored = await exercises.get(db(), user.id, params.definitionId);
 	if (!stored) error(404, 'There is no such exercise in your library.');
-	const [couples, crisisResources] = await Promise.all([
-		db()
-			.selectFrom('couples')
-			.select(['id', 'label', 'roles_apply'])
-			.where('therapist_id', '=', user.id)
-			.where('archived_at', 'is', null)
-			.orderBy('label')
-			.execute(),
+	const [choices, crisisResources] = await Promise.all([
+		couples.openChoices(db(), user.id),
 		safety.crisisResources(db(), user.id)
 	]);
 	return {
@@ -26,7 +21,7 @@ export const load = (async ({ locals, params }) => {
 			isBuiltIn: stored.ownerId === null,
 			definition: stored.definition
 		},
-		couples,
+		couples: choices,
 		crisisResources
 	};
 }) satisfies PageServerLoad;

@@ -5,27 +5,15 @@ import { requireTherapist } from '$lib/server/auth/guards';
 import { day, echoValues, parseForm, readFormData, unreadable } from '$lib/server/forms';
 import { id } from '$lib/input';
 import * as assignments from '$lib/server/assignments';
+import * as couples from '$lib/server/couples';
 import * as exercises from '$lib/server/exercises';
 import * as outbox from '$lib/server/outbox';
 import * as schedules from '$lib/server/schedules';
 import type { Actions, PageServerLoad } from './$types';
 
-async function coupleOf(therapistId: string, coupleId: string) {
-	return (
-		db()
-			.selectFrom('couples')
-			.select(['id', 'label'])
-			.where('id', '=', coupleId)
-			.where('therapist_id', '=', therapistId)
-			// An archived couple's record is read-only: nothing new is assigned to it.
-			.where('archived_at', 'is', null)
-			.executeTakeFirst()
-	);
-}
-
 export const load = (async ({ locals, params, url }) => {
 	const { user } = requireTherapist(locals);
-	const couple = await coupleOf(user.id, params.coupleId);
+	const couple = await couples.openForTherapist(db(), user.id, params.coupleId);
 	if (!couple) error(404, 'There is no such couple, or it is not yours.');
 	const library = await exercises.list(db(), user.id);
 	const inWeek = new Date(Date.now() + 7 * 24 * 3600_000).toISOString().slice(0, 10);
@@ -161,7 +149,7 @@ function repeatOf(formData: FormData): RepeatChoice {
 export const actions = {
 	default: async ({ locals, params, request }) => {
 		const { user } = requireTherapist(locals);
-		const couple = await coupleOf(user.id, params.coupleId);
+		const couple = await couples.openForTherapist(db(), user.id, params.coupleId);
 		if (!couple) error(404, 'There is no such couple, or it is not yours.');
 		const formData = await readFormData(request);
 		if (!formData) return fail(400, unreadable());

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
 import { appKeyring } from '$lib/server/crypto/keyring';
+import * as couples from '$lib/server/couples';
 import * as notes from '$lib/server/notes';
 import { day, readForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -20,14 +21,10 @@ export const load = (async ({ locals, params }) => {
 	const { user } = requireTherapist(locals);
 	const list = await notes.list(db(), { userId: user.id }, params.coupleId);
 	if (!list) error(404, 'There is no such couple.');
-	const couple = await db()
-		.selectFrom('couples')
-		.select('label')
-		.where('id', '=', params.coupleId)
-		.executeTakeFirstOrThrow();
+	const coupleLabel = (await couples.labelOf(db(), params.coupleId)) ?? '';
 	return {
 		coupleId: params.coupleId,
-		coupleLabel: couple.label,
+		coupleLabel,
 		notes: list,
 		templates: Object.entries(notes.TEMPLATES).map(([id, t]) => ({ id, label: t.label })),
 		today: new Date().toISOString().slice(0, 10)
