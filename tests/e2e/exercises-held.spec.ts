@@ -17,9 +17,8 @@ async function lockEverySection(page: Page, choice: string) {
 		await expect(page.locator('[data-save-state="saved"]').first()).toBeVisible();
 		await lock.click();
 	}
-	await expect(page.locator('[data-save-state="saving"], [data-save-state="waiting"]')).toHaveCount(
-		0
-	);
+	// Nothing still on its way: no answer of any section, no lock.
+	await expect(page.locator('[data-connection]')).toContainText('Every answer is saved');
 }
 
 async function firstSection(page: Page) {

@@ -21,6 +21,9 @@ async function allSaved(page: Page) {
 	await expect(page.locator('[data-save-state="saving"], [data-save-state="waiting"]')).toHaveCount(
 		0
 	);
+	// Only the shown section's items carry a save state; the page says when nothing at all (answers
+	// of other sections, locks) is still on its way.
+	await expect(page.locator('[data-connection]')).toContainText('Every answer is saved');
 }
 
 /** Answers and locks every section, in order. */
