@@ -28,3 +28,15 @@ export const unstorableMessage = (subject?: string) =>
 /** The one text rule, as a pipe step for every schema of text from outside. */
 export const storable = (subject?: string) =>
 	v.check<string, string>(isStorable, unstorableMessage(subject));
+
+/**
+ * How long a name or label may be: the form schemas refuse longer with a sentence, and the inputs
+ * carry the same number as `maxlength` and say it in their hint.
+ */
+export const LENGTH_LIMITS = {
+	coupleLabel: 80,
+	partnerName: 80,
+	exerciseTitle: 100,
+	sectionTitle: 120,
+	optionLabel: 120
+} as const;

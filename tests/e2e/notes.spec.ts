@@ -7,7 +7,7 @@ test('the therapist writes a SOAP note that autosaves, signs it, adds an addendu
 	const therapist = await person(browser, 'therapist@trellis.test');
 	const page = therapist.page;
 	await page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
-	await page.getByRole('link', { name: 'Open notes' }).click();
+	await page.getByRole('link', { name: 'Notes', exact: true }).click();
 	await expectAccessible(page);
 
 	await page.getByLabel('Template').selectOption('soap');
@@ -42,10 +42,13 @@ test('the therapist writes a SOAP note that autosaves, signs it, adds an addendu
 
 	// The therapist's own trail of this couple shows each step, filterable by action.
 	await page.goto(noteUrl.replace(/\/notes\/.*$/, '/audit'));
-	await page.getByLabel('Action').selectOption('note.signed');
+	await page.getByLabel('What').selectOption('note.signed');
 	await page.getByRole('button', { name: 'Filter' }).click();
-	await expect(page.getByRole('cell', { name: 'note.signed' }).first()).toBeVisible();
-	await expect(page.getByRole('cell', { name: 'note.created' })).toHaveCount(0);
+	const trail = page.getByTestId('audit-trail');
+	await expect(
+		trail.getByRole('link', { name: /^You signed the progress note of / }).first()
+	).toBeVisible();
+	await expect(trail.getByText(/^You started /)).toHaveCount(0);
 	await expectAccessible(page);
 
 	// The couple's export carries the signed progress note and never the psychotherapy note (the

@@ -11,6 +11,7 @@ test('the therapist sees urgent work first, then a demo couple’s weeks of hist
 	await expectAccessible(page);
 
 	await page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
+	await page.getByRole('link', { name: 'Progress', exact: true }).click();
 	const progress = page.getByRole('region', { name: 'Progress over time' });
 	await expect(progress.getByTestId('chart').first().locator('svg path').first()).toBeVisible();
 	const trust = progress.getByRole('table', { name: 'Weekly trust check-in: Trust by date' });
@@ -23,6 +24,8 @@ test('the therapist sees urgent work first, then a demo couple’s weeks of hist
 	await expect(page.getByTestId('divergences').getByRole('listitem').first()).toContainText(
 		'apart'
 	);
+	await expectAccessible(page);
+	await page.getByRole('link', { name: 'Record', exact: true }).click();
 	await expect(page.getByTestId('timeline')).toContainText('Live session');
 	await expectAccessible(page);
 });
@@ -32,6 +35,7 @@ test('a partner sees the couple’s progress when the therapist has it on, and n
 }) => {
 	const therapist = await person(browser, 'therapist@trellis.test');
 	await therapist.page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
+	await therapist.page.getByRole('link', { name: 'Progress', exact: true }).click();
 	const visibility = therapist.page.getByTestId('progress-visibility');
 	await expect(visibility).toContainText('on');
 
@@ -61,6 +65,7 @@ test('a partner sees the couple’s progress when the therapist has it on, and n
 test('the couple page fits a 320 px phone', async ({ browser }) => {
 	const { page } = await person(browser, 'therapist@trellis.test', { width: 320, height: 740 });
 	await page.getByRole('link', { name: 'Alex & Sam', exact: true }).last().click();
+	await page.getByRole('link', { name: 'Progress', exact: true }).click();
 	await expect(page.getByRole('heading', { name: 'Progress over time' })).toBeVisible();
 	const width = await page.evaluate(() => document.documentElement.scrollWidth);
 	expect(width).toBeLessThanOrEqual(320);

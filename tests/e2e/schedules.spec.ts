@@ -39,6 +39,7 @@ test('a weekly schedule: one open occurrence for each partner, the schedule on t
 	await therapist.page.getByRole('link', { name: 'Priya & Tom', exact: true }).last().click();
 	await therapist.page.waitForURL(/\/app\/couples\/[0-9a-f-]{36}$/);
 	const couplePage = therapist.page.url();
+	await therapist.page.getByRole('link', { name: 'Progress', exact: true }).click();
 	const trust = therapist.page
 		.getByRole('region', { name: 'Progress over time' })
 		.getByRole('table', { name: 'Weekly trust check-in: Trust by date' });
@@ -46,7 +47,8 @@ test('a weekly schedule: one open occurrence for each partner, the schedule on t
 	const rowsBefore = await trust.getByRole('row').count();
 	expect(rowsBefore).toBeGreaterThan(2);
 
-	await therapist.page.getByRole('link', { name: 'Assign an exercise' }).click();
+	await therapist.page.goto(couplePage);
+	await therapist.page.getByRole('link', { name: 'Assign an exercise', exact: true }).click();
 	await therapist.page
 		.getByRole('radio', { name: /Weekly trust check-in/ })
 		.first()
@@ -98,8 +100,10 @@ test('a weekly schedule: one open occurrence for each partner, the schedule on t
 	}
 
 	await therapist.page.goto(couplePage);
-	await expect(trust.getByRole('row')).toHaveCount(rowsBefore + 1);
 	await expect(schedule.getByTestId('schedule-done')).toHaveText('1 of 4');
+	await expectAccessible(therapist.page);
+	await therapist.page.goto(`${couplePage}/progress`);
+	await expect(trust.getByRole('row')).toHaveCount(rowsBefore + 1);
 	await expectAccessible(therapist.page);
 	await therapist.context.close();
 });
@@ -110,13 +114,13 @@ test('a partner turns reminder emails off on the account page', async ({ browser
 	const box = partner.page.getByLabel('Email me homework reminders');
 	await expect(box).toBeChecked();
 	await box.uncheck();
-	await partner.page.getByRole('button', { name: 'Save' }).click();
+	await partner.page.getByRole('button', { name: 'Save', exact: true }).click();
 	await expect(partner.page.getByText('Reminder emails are off.')).toBeVisible();
 	await expectAccessible(partner.page);
 	await partner.page.reload();
 	await expect(box).not.toBeChecked();
 	await box.check();
-	await partner.page.getByRole('button', { name: 'Save' }).click();
+	await partner.page.getByRole('button', { name: 'Save', exact: true }).click();
 	await expect(partner.page.getByText('Reminder emails are on.')).toBeVisible();
 	await partner.context.close();
 });

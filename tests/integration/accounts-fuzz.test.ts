@@ -18,7 +18,7 @@ import {
 } from './accounts-browser';
 
 const app = useApp({ env: SERVER_ENV, seed: false });
-// 28 forms: 100 seeded random bodies each keeps the file near a minute per database while still
+// 42 forms: 100 seeded random bodies each keeps the file near a minute per database while still
 // sending every kind of junk body (junkBody draws its kind first) to every form many times.
 const BODIES_PER_FORM = 100;
 
@@ -133,6 +133,8 @@ let leaving: Therapist;
 let enrolling: Browser;
 let pendingTotp: Browser;
 let partner: Browser;
+/** A partner of a couple of their own, whose account page the fuzz changes (name, email, password…). */
+let accountHolder: Browser;
 let coupleId: string;
 /** A couple that is archived and restored by the fuzz, so the others keep their state. */
 let spareCoupleId: string;
@@ -185,6 +187,12 @@ beforeAll(async () => {
 	spareCoupleId = await createCouple(therapist.browser, { label: 'Spare' });
 	inviteToken = await invite(therapist.browser, coupleId, 1);
 	partner = await acceptInvite(url, await invite(therapist.browser, coupleId, 2), 'p@example.test');
+	const accountCouple = await createCouple(therapist.browser, { label: 'Account page' });
+	accountHolder = await acceptInvite(
+		url,
+		await invite(therapist.browser, accountCouple, 1),
+		'holder@example.test'
+	);
 	definitionId = await customExercise('Fuzzed lines');
 	spareDefinitionId = await customExercise('Archived by the fuzz');
 	const library = await (await therapist.browser.get('/app/library')).text();
@@ -214,6 +222,15 @@ const coupleFields = [
 ];
 
 const asTherapist = () => therapist.browser;
+const accountFields = {
+	name: ['name'],
+	email: ['email', 'emailPassword'],
+	password: ['currentPassword', 'newPassword'],
+	timeZone: ['timeZone'],
+	sharedDevice: ['sharedDevice'],
+	reminders: ['emailReminders'],
+	signOutOthers: []
+};
 const noteFields = ['subjective', 'objective', 'assessment', 'plan', 'text'];
 
 const targets: FormTarget[] = [
@@ -402,6 +419,44 @@ const targets: FormTarget[] = [
 		keepsForm: true
 	},
 	{
+		name: 'forgot password (no email set up)',
+		path: () => '/login/forgot',
+		fields: ['email'],
+		as: () => new Browser(app.server.url),
+		// Without SMTP_URL the page says to ask the therapist instead of showing the form.
+		keepsForm: false
+	},
+	{
+		name: 'new password from a reset link',
+		path: () => `/login/reset/${'a'.repeat(40)}`,
+		fields: ['password'],
+		as: () => new Browser(app.server.url),
+		keepsForm: false
+	},
+	{
+		name: 'password reset link for a partner',
+		path: () => `/app/couples/${coupleId}/password-reset`,
+		fields: ['slot'],
+		as: asTherapist,
+		keepsForm: true
+	},
+	...(['name', 'email', 'password', 'timeZone'] as const).map((action) => ({
+		name: `therapist account: ${action}`,
+		path: () => `/app/account?/${action}`,
+		fields: accountFields[action],
+		as: asTherapist,
+		keepsForm: true
+	})),
+	...(
+		['name', 'email', 'password', 'timeZone', 'sharedDevice', 'reminders', 'signOutOthers'] as const
+	).map((action) => ({
+		name: `partner account: ${action}`,
+		path: () => `/c/account?/${action}`,
+		fields: accountFields[action],
+		as: () => accountHolder,
+		keepsForm: true
+	})),
+	{
 		name: 'sign out every device',
 		path: () => '/app/account?/signOutEverywhere',
 		fields: [],
@@ -526,6 +581,13 @@ const idRoutes: IdRoute[] = [
 	{
 		name: 'POST invite',
 		path: (id) => `/app/couples/${id}?/invite`,
+		as: asTherapist,
+		method: 'POST',
+		body: () => form({ slot: '1' })
+	},
+	{
+		name: 'POST password reset link',
+		path: (id) => `/app/couples/${id}/password-reset`,
 		as: asTherapist,
 		method: 'POST',
 		body: () => form({ slot: '1' })

@@ -76,7 +76,15 @@ const area = (id: string) =>
 const isScoped = (id: string) => /\[(coupleId|assignmentId|noteId|definitionId)[=\]]/.test(id);
 
 /** Routes open to anyone (signing in, invites, health) or to a half-signed-in therapist. */
-const PUBLIC = new Set(['/', '/(auth)/login', '/(auth)/signup', '/invite/[token]', '/healthz']);
+const PUBLIC = new Set([
+	'/',
+	'/(auth)/login',
+	'/(auth)/login/forgot',
+	'/(auth)/login/reset/[token]',
+	'/(auth)/signup',
+	'/invite/[token]',
+	'/healthz'
+]);
 const SECOND_FACTOR = new Set([
 	'/(auth)/login/totp',
 	'/(auth)/login/totp/setup',
@@ -263,6 +271,7 @@ describe('every socket event, every caller', () => {
 		['answer:save', { opId: 'matrix-op-0001', itemId: 'nope', value: 1 }],
 		['answer:lock', { opId: 'matrix-op-0002', sectionId: 'nope' }],
 		['joint:save', { opId: 'matrix-op-0003', itemId: 'nope', value: 1 }],
+		['joint:confirm', { opId: 'matrix-op-0008', itemId: 'nope', revision: 1 }],
 		['room:advance', { opId: 'matrix-op-0004', sectionId: 'nope' }],
 		['room:reveal', { opId: 'matrix-op-0005', sectionId: 'nope' }],
 		['room:reopen', { opId: 'matrix-op-0006', sectionId: 'nope' }],
@@ -287,7 +296,8 @@ describe('every socket event, every caller', () => {
 	it('keeps the therapist’s controls from a partner and the partners’ answers from the therapist', async () => {
 		const partner = await connect('partnerA');
 		expect((await ask(partner, 'room:join', { assignmentId: ids.assignmentId })).ok).toBe(true);
-		for (const [event, payload] of writes.slice(3)) {
+		// Past the partners' own writes (answers, locks, joint proposals and confirmations).
+		for (const [event, payload] of writes.slice(4)) {
 			const reply = await ask(partner, event, payload);
 			expect([event, reply.error?.code]).toEqual([event, 'forbidden']);
 		}

@@ -244,9 +244,15 @@ describe('over HTTP', () => {
 		const home = await (await therapist.get('/app')).text();
 		const coupleId = home.match(/href="\/app\/couples\/([0-9a-f-]{36})">Alex &amp; Sam/)![1];
 
-		const couplePage = await therapist.get(`/app/couples/${coupleId}`);
+		// The couple page's progress section has its own address; the work section draws no charts.
+		const workHtml = await (await therapist.get(`/app/couples/${coupleId}`)).text();
+		expect(workHtml).not.toContain('data-testid="chart"');
+		expect(workHtml).toContain('href="/app/couples/' + coupleId + '/progress"');
+		const couplePage = await therapist.get(`/app/couples/${coupleId}/progress`);
 		const html = await couplePage.text();
 		expect(html).toContain('data-testid="chart"');
+		// Axis labels are HTML beside the drawing, so they keep the page's text size on a phone.
+		expect(html).toMatch(/<span class="tick-x[^"]*" style="left:[\d.]+%">\w{3} \d{1,2}<\/span>/);
 		expect(html).toContain('Weekly trust check-in: Trust by date');
 		expect(html).toContain('Structured discussion aid, not a validated instrument.');
 

@@ -311,9 +311,9 @@ describe('homework, seen by the other partner', () => {
 describe('the progress page, seen by a partner', () => {
 	/** "Rated the same" for one exercise in the agreement table of a page: percent and pairs compared. */
 	function agreementRow(html: string, title: string) {
-		const row = html.split('<tr').find((r) => r.includes(`<td>${title}</td>`));
-		const cell = row?.match(/(\d+)% <span[^>]*>of (\d+)<\/span>/);
-		return cell ? { percent: Number(cell[1]), compared: Number(cell[2]) } : null;
+		const row = html.split('<tr').find((r) => r.includes(`>${title}</td>`));
+		const cell = row?.match(/(\d+) of (\d+)\s*<span[^>]*>\((\d+)%\)<\/span>/);
+		return cell ? { percent: Number(cell[3]), compared: Number(cell[2]) } : null;
 	}
 
 	it('computes agreement only from answers both partners could see, never the therapist-only ones', async () => {
@@ -342,7 +342,9 @@ describe('the progress page, seen by a partner', () => {
 		}
 		// The therapist's own page still compares every scenario both answered.
 		const therapist = await as('therapist@trellis.test');
-		const couplePage = await (await therapist.get(`/app/couples/${await coupleId()}`)).text();
+		const couplePage = await (
+			await therapist.get(`/app/couples/${await coupleId()}/progress`)
+		).text();
 		expect(agreementRow(couplePage, title)).toEqual({ percent: 50, compared: 2 });
 	});
 });

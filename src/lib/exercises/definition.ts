@@ -1,7 +1,7 @@
 // An exercise as data: the one schema for built-in and custom definitions, shared by client and server,
 // with the rules every answer must meet.
 import * as v from 'valibot';
-import { storable } from '$lib/input';
+import { LENGTH_LIMITS, storable } from '$lib/input';
 
 export const ITEM_TYPES = [
 	'scenario',
@@ -130,7 +130,7 @@ const words = (what: string, max: number) =>
 const flag = (what: string) => v.optional(v.boolean(`${what} must be true or false.`));
 
 const OptionSchema = v.object(
-	{ id: slug('An option id'), label: words('An option label', 200) },
+	{ id: slug('An option id'), label: words('An option label', LENGTH_LIMITS.optionLabel) },
 	'An option must be an object with an id and a label.'
 );
 
@@ -170,7 +170,7 @@ export const ItemSchema = v.object(
 export const SectionSchema = v.object(
 	{
 		id: slug('A section id'),
-		title: words('A section title', 200),
+		title: words('A section title', LENGTH_LIMITS.sectionTitle),
 		intro: v.optional(words('A section introduction', 2000)),
 		items: v.pipe(
 			v.array(ItemSchema, 'A section needs a list of items.'),
@@ -216,7 +216,7 @@ export const ScoringSchema = v.object({
 export const DefinitionSchema = v.object(
 	{
 		key: slug('The exercise key'),
-		title: words('The title', 200),
+		title: words('The title', LENGTH_LIMITS.exerciseTitle),
 		purpose: words('The purpose', 2000),
 		instructions: words('The instructions', 4000),
 		estimatedMinutes: v.optional(

@@ -17,6 +17,10 @@ export type ErrorCode =
 	| 'invalid-answer'
 	| 'nothing-answered'
 	| 'couple-archived'
+	| 'no-proposal'
+	| 'proposal-changed'
+	| 'own-proposal'
+	| 'already-agreed'
 	| 'unavailable'
 	| 'unknown-event';
 
@@ -61,6 +65,8 @@ export interface RoomView {
 		dueAt: string | null;
 		note: string | null;
 		currentSectionId: string | null;
+		/** A live room: when the therapist first joined it (ISO); null until then, "not started". */
+		openedAt: string | null;
 		/** The couple is archived: its partners read, and every write of theirs is refused. */
 		isArchived: boolean;
 		/**
@@ -70,6 +76,8 @@ export interface RoomView {
 		revealPolicy: 'on_lock' | 'session';
 	};
 	coupleLabel: string;
+	/** The couple's therapist: listed in "who is in the room" beside the partners. */
+	therapist: { userId: string; name: string };
 	definition: ExerciseDefinition;
 	me: { userId: string; kind: 'therapist' | 'partner'; role: 'injured' | 'involved' | 'none' };
 	members: { userId: string | null; name: string; slot: 1 | 2 }[];
@@ -77,8 +85,23 @@ export interface RoomView {
 	answers: Record<string, Record<string, unknown>>;
 	progress: MemberProgress[];
 	revealedSections: string[];
+	/** itemId → the joint answer's current value: a proposal, or the agreement once confirmed. */
 	joint: Record<string, unknown>;
+	/** itemId → who proposed the joint value and whether it is agreed (see JointStatus). */
+	jointStatus: Record<string, JointStatus>;
 	seq: number;
+}
+
+/**
+ * Where a joint answer stands. A partner proposes (`proposedBy`; null when it was pre-filled because
+ * both gave the same answer); the other partner or the therapist confirms that `revision`, and only
+ * then is it agreed. Any change makes it a new proposal with the next revision.
+ */
+export interface JointStatus {
+	proposedBy: string | null;
+	revision: number;
+	confirmedBy: string | null;
+	isAgreed: boolean;
 }
 
 export interface ServerToClientEvents {
@@ -112,6 +135,7 @@ interface AckResults {
 	'answer:save': { seq: number; safety: boolean; alerted?: SafetyAlerted };
 	'answer:lock': { seq: number; revealed: boolean };
 	'joint:save': { seq: number };
+	'joint:confirm': { seq: number };
 	'room:advance': { seq: number };
 	'room:reveal': { seq: number };
 	'room:reopen': { seq: number };

@@ -5,6 +5,7 @@ import type {
 	Ack,
 	ClientToServerEvents,
 	CrisisNotice,
+	JointStatus,
 	RoomEvent,
 	RoomView,
 	SafetyAlerted,
@@ -88,7 +89,22 @@ export class LiveRoom {
 			this.online = p.online ? [...others, p.userId] : others;
 		});
 		if (socket.connected) void this.#join();
+		// A browser that says it is offline may keep a dead WebSocket open for a while: stop sending at
+		// once (writes wait in the queue) and connect again when it is back.
+		if (typeof window !== 'undefined') {
+			window.addEventListener('offline', this.#wentOffline);
+			window.addEventListener('online', this.#cameBack);
+		}
 	}
+
+	#wentOffline = () => {
+		this.#socket.disconnect();
+		this.status = 'offline';
+	};
+
+	#cameBack = () => {
+		if (!this.#socket.connected) this.#socket.connect();
+	};
 
 	get seq() {
 		return this.view?.seq ?? 0;
@@ -165,6 +181,15 @@ export class LiveRoom {
 				const answers = event.answers as Record<string, Record<string, unknown>>;
 				for (const [userId, values] of Object.entries(answers))
 					Object.assign((view.answers[userId] ??= {}), values);
+				// Joint items both answered alike, pre-filled as proposals.
+				const joint = (event.joint ?? {}) as Record<
+					string,
+					{ value: unknown; status: JointStatus }
+				>;
+				for (const [itemId, { value, status }] of Object.entries(joint)) {
+					view.joint[itemId] = value;
+					view.jointStatus[itemId] = status;
+				}
 				if (!view.revealedSections.includes(event.sectionId as string))
 					view.revealedSections.push(event.sectionId as string);
 				break;
@@ -178,11 +203,29 @@ export class LiveRoom {
 				view.assignment.currentSectionId = event.sectionId as string;
 				break;
 			case 'joint-saved':
+				// Every change is a new proposal by its author, agreed only once the other confirms it.
 				view.joint[event.itemId as string] = event.value;
+				view.jointStatus[event.itemId as string] = {
+					proposedBy: event.actorId,
+					revision: event.revision as number,
+					confirmedBy: null,
+					isAgreed: false
+				};
 				this.jointChanges[event.itemId as string] = {
 					actorId: event.actorId,
 					previous: event.previous
 				};
+				break;
+			case 'joint-confirmed': {
+				const status = view.jointStatus[event.itemId as string];
+				if (status && status.revision === event.revision) {
+					status.confirmedBy = event.actorId;
+					status.isAgreed = true;
+				}
+				break;
+			}
+			case 'room-opened':
+				view.assignment.openedAt = event.openedAt as string;
 				break;
 			case 'room-closed':
 				view.assignment.status = 'closed';
@@ -216,6 +259,13 @@ export class LiveRoom {
 			(w) => !(w.event === 'answer:save' && w.payload.itemId === itemId && w !== this.queue[0])
 		);
 		return this.send('answer:save', { itemId, value });
+	}
+
+	/** Confirms the joint proposal standing now for this item (the revision this screen shows). */
+	confirmJoint(itemId: string) {
+		const status = this.view?.jointStatus[itemId];
+		if (!status) return null;
+		return this.send('joint:confirm', { itemId, revision: status.revision });
 	}
 
 	async #flush() {
@@ -255,7 +305,8 @@ export class LiveRoom {
 						};
 					this.problem = null;
 				} else {
-					this.problem = result.error.message;
+					// Someone else confirmed the same proposal first: nothing to tell.
+					this.problem = result.error.code === 'already-agreed' ? null : result.error.message;
 					void this.#join(); // resynchronise what the refused write had shown
 				}
 			}
@@ -265,6 +316,10 @@ export class LiveRoom {
 	}
 
 	leave() {
+		if (typeof window !== 'undefined') {
+			window.removeEventListener('offline', this.#wentOffline);
+			window.removeEventListener('online', this.#cameBack);
+		}
 		this.#socket.emit('room:leave', {}, () => undefined);
 	}
 }

@@ -34,6 +34,15 @@ export const CLIENT_EVENTS = {
 	'answer:save': AnswerSave,
 	'answer:lock': SectionCommand,
 	'joint:save': AnswerSave,
+	'joint:confirm': v.object({
+		opId: OpId,
+		itemId: ItemId,
+		revision: v.pipe(
+			v.number('revision is required: the proposal you confirm.'),
+			v.integer('revision must be a whole number.'),
+			v.minValue(1, 'revision starts at 1.')
+		)
+	}),
 	'room:advance': SectionCommand,
 	'room:reveal': SectionCommand,
 	'room:reopen': SectionCommand,

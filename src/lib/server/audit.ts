@@ -2,6 +2,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { sql, type Kysely } from 'kysely';
+import { isId } from '$lib/input';
 import type { Database } from './db/schema';
 
 export interface AuditEntry {
@@ -147,6 +148,8 @@ export async function coupleTrail(
 			'audit_log.at',
 			'audit_log.action',
 			'audit_log.target_type',
+			'audit_log.target_id',
+			'audit_log.detail',
 			'users.display_name as actor'
 		])
 		.where('audit_log.couple_id', '=', coupleId)
@@ -176,4 +179,51 @@ export async function coupleTrailActions(
 		.orderBy('action')
 		.execute();
 	return rows.map((r) => r.action);
+}
+
+/** What an audit row points at, for its sentence: a note's kind and session day, an exercise's title. */
+export interface TrailTarget {
+	note?: { kind: 'progress' | 'psychotherapy'; day: string };
+	title?: string;
+}
+
+/** The notes and assignments a couple's trail rows point at, in two queries, by id. */
+export async function trailTargets(
+	db: Kysely<Database>,
+	coupleId: string,
+	rows: { target_type: string | null; target_id: string | null }[]
+): Promise<Record<string, TrailTarget>> {
+	const idsOf = (type: string) => [
+		...new Set(
+			rows
+				.filter((r) => r.target_type === type && isId(r.target_id))
+				.map((r) => r.target_id as string)
+		)
+	];
+	const noteIds = idsOf('note');
+	const assignmentIds = idsOf('assignment');
+	const [notes, assignments] = await Promise.all([
+		noteIds.length === 0
+			? []
+			: db
+					.selectFrom('notes')
+					.select(['id', 'kind'])
+					.select(sql<string>`session_date::text`.as('day'))
+					.where('couple_id', '=', coupleId)
+					.where((eb) => eb('id', '=', eb.fn.any(eb.val(noteIds))))
+					.execute(),
+		assignmentIds.length === 0
+			? []
+			: db
+					.selectFrom('assignments as a')
+					.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
+					.select(['a.id', 'd.definition'])
+					.where('a.couple_id', '=', coupleId)
+					.where((eb) => eb('a.id', '=', eb.fn.any(eb.val(assignmentIds))))
+					.execute()
+	]);
+	const targets: Record<string, TrailTarget> = {};
+	for (const n of notes) targets[n.id] = { note: { kind: n.kind, day: n.day } };
+	for (const a of assignments) targets[a.id] = { title: (a.definition as { title: string }).title };
+	return targets;
 }

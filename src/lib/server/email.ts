@@ -101,3 +101,46 @@ export function safetyAlertEmail(message: { origin: string }): EmailContent {
 		].join('\n')
 	};
 }
+
+/** The link to set a new password, asked for on the sign-in page. */
+export function passwordResetEmail(message: { name: string; link: string }): EmailContent {
+	return {
+		subject: 'Reset your Trellis password',
+		text: [
+			`Hello ${message.name},`,
+			'',
+			'Someone (we hope you) asked to reset the password of your Trellis account. Open this link to choose a new one. It works once, for 30 minutes:',
+			message.link,
+			'',
+			'If you did not ask for this, you can ignore this email: your password stays as it is.'
+		].join('\n')
+	};
+}
+
+/** Tells the account's owner that its password changed, so a change they did not make is noticed. */
+export function passwordChangedEmail(message: { name: string; origin: string }): EmailContent {
+	return {
+		subject: 'Your Trellis password was changed',
+		text: [
+			`Hello ${message.name},`,
+			'',
+			'The password of your Trellis account was just changed, and every device signed in with the old one was signed out.',
+			'',
+			`If you did not do this, reset your password now at ${message.origin}/login/forgot.`
+		].join('\n')
+	};
+}
+
+/** Tells the old address that the account now signs in with another one. */
+export function emailChangedEmail(message: { name: string; newEmail: string }): EmailContent {
+	return {
+		subject: 'Your Trellis sign-in email was changed',
+		text: [
+			`Hello ${message.name},`,
+			'',
+			`Your Trellis account now signs in with ${message.newEmail} instead of this address.`,
+			'',
+			'If you did not do this, tell your therapist (or, if you are a therapist, whoever runs Trellis for your practice) at once.'
+		].join('\n')
+	};
+}

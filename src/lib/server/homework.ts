@@ -32,6 +32,8 @@ export interface AssignmentSummary {
 	isOverdue: boolean;
 	note: string | null;
 	createdAt: Date;
+	/** A live room: when the therapist first opened it (null until then: it has not started). */
+	openedAt: Date | null;
 	partners: PartnerProgress[];
 	/** The schedule this is an occurrence of (0 first), and whether it closed unfinished as missed. */
 	scheduleId: string | null;
@@ -94,6 +96,7 @@ export async function summaries(
 			'a.schedule_id',
 			'a.occurrence',
 			'a.missed_at',
+			'a.opened_at',
 			'c.label',
 			'c.roles_apply'
 		])
@@ -210,6 +213,7 @@ export async function summaries(
 				row.mode === 'homework' && !isDone && row.due_at !== null && row.due_at.getTime() < now,
 			note: row.note,
 			createdAt: row.created_at,
+			openedAt: row.opened_at,
 			partners,
 			scheduleId: row.schedule_id,
 			occurrence: row.occurrence,
@@ -352,6 +356,8 @@ export async function agreements(db: Kysely<Database>, coupleId: string): Promis
 			'd.definition'
 		])
 		.where('a.couple_id', '=', coupleId)
+		// Only what both agreed: a proposal nobody confirmed is not an agreement (rooms/joint.ts).
+		.where('j.confirmed_at', 'is not', null)
 		.orderBy('a.created_at', 'desc')
 		.execute();
 	const latestByExercise = new Map<string, string>();

@@ -137,6 +137,7 @@ export async function coupleHistory(
 			.selectFrom('joint_answers')
 			.select(['assignment_id', 'item_id', 'value', 'updated_at'])
 			.where((eb) => eb('assignment_id', '=', eb.fn.any(eb.val(ids))))
+			.where('confirmed_at', 'is not', null)
 			.execute(),
 		db
 			.selectFrom('exercise_definitions')
@@ -330,6 +331,15 @@ async function timeline(db: Kysely<Database>, history: CoupleHistory): Promise<T
 		});
 	}
 	return entries.sort((x, y) => y.date.localeCompare(x.date));
+}
+
+/** The couple's timeline alone (the record section): no answers are shown, so no read is audited. */
+export async function timelineFor(
+	db: Kysely<Database>,
+	coupleId: string
+): Promise<TimelineEntry[]> {
+	const history = await coupleHistory(db, coupleId);
+	return history ? timeline(db, history) : [];
 }
 
 /**

@@ -11,6 +11,27 @@ const filters = ['active', 'archived', 'all'] as const;
 const ACTIVITY_DAYS = 14;
 const MISSED_DAYS = 28;
 
+/** What a couple's card says beside its name: open and overdue work, a live room ready, last answers. */
+function cardOf(
+	coupleId: string,
+	assignments: homework.AssignmentSummary[],
+	recent: activity.PartnerActivity[]
+) {
+	const mine = assignments.filter((a) => a.coupleId === coupleId);
+	const open = mine.filter(
+		(a) => a.partners.length === 0 || a.partners.some((p) => p.status !== 'locked')
+	);
+	const live = mine.find((a) => a.mode === 'live');
+	// `recent` is latest first, so the couple's first entry is its last activity.
+	const last = recent.find((r) => r.coupleId === coupleId);
+	return {
+		open: open.length,
+		overdue: open.filter((a) => a.isOverdue).length,
+		liveReady: live ? { id: live.id, title: live.title } : null,
+		lastActivity: last ? { at: last.lastAt, name: last.partnerName } : null
+	};
+}
+
 export const load = (async ({ locals, url }) => {
 	const { user } = requireTherapist(locals);
 	// A search only filters, so a NUL (which PostgreSQL refuses in text) is dropped rather than refused.
@@ -27,7 +48,7 @@ export const load = (async ({ locals, url }) => {
 		schedules.missedSince(db(), user.id, new Date(now.getTime() - MISSED_DAYS * 24 * 3600_000))
 	]);
 	return {
-		couples: list,
+		couples: list.map((couple) => ({ ...couple, ...cardOf(couple.id, assignments, recent) })),
 		search,
 		show,
 		flags,

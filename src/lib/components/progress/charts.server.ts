@@ -3,7 +3,14 @@
 // a person typed, so it is safe to insert as markup.
 import { render } from 'svelte/server';
 import TrendChart from '$lib/components/progress/TrendChart.svelte';
-import type { ChartInput, ChartedTrend } from './chart-input';
+import { formatDayMonth } from '$lib/dates';
+import {
+	CHART_PADDING,
+	CHART_SIZE,
+	Y_TICKS,
+	type ChartInput,
+	type ChartedTrend
+} from './chart-input';
 import { seriesLabels, type AgreementPoint, type ExerciseTrend } from '$lib/progress/trends';
 
 export type { ChartedMeasure, ChartedTrend } from './chart-input';
@@ -16,24 +23,60 @@ export type { ChartedMeasure, ChartedTrend } from './chart-input';
 const drawn = new Map<string, string>();
 const DRAWN_LIMIT = 1000;
 
-export function chartSvg(input: ChartInput): string {
+export function chartSvg(input: ChartInput, timeZone: string): string {
 	// Series labels are not drawn (the legend is separate), so they stay out of the key.
-	const key = JSON.stringify([input.dates, input.series.map((s) => s.values), input.band ?? null]);
+	const key = JSON.stringify([
+		input.dates,
+		input.series.map((s) => s.values),
+		input.band ?? null,
+		timeZone
+	]);
 	const hit = drawn.get(key);
 	if (hit !== undefined) {
 		drawn.delete(key);
 		drawn.set(key, hit);
 		return hit;
 	}
-	const svg = draw(input);
+	const svg = draw(input, timeZone);
 	drawn.set(key, svg);
 	if (drawn.size > DRAWN_LIMIT) drawn.delete(drawn.keys().next().value!);
 	return svg;
 }
 
-function draw(input: ChartInput): string {
-	const { body } = render(TrendChart, { props: input });
-	return `<div class="trend-chart">${slim(body)}</div>`;
+function draw(input: ChartInput, timeZone: string): string {
+	const xTicks = ticksOf(input.dates);
+	const { body } = render(TrendChart, { props: { ...input, xTicks } });
+	return `<div class="trend-chart"><div class="trend-plot">${slim(body)}${axisLabels(input.dates, xTicks, timeZone)}</div></div>`;
+}
+
+/** Up to four dates to mark, spread over the points: the first, the last and between. */
+function ticksOf(dates: string[]): string[] {
+	if (dates.length <= 4) return dates;
+	return [0, 1, 2, 3].map((k) => dates[Math.round((k * (dates.length - 1)) / 3)]);
+}
+
+const percent = (n: number) => `${Math.round(n * 10000) / 100}%`;
+
+/**
+ * The axis labels as HTML placed over the drawing's edges, in percent of its box: text inside an
+ * SVG shrinks with it (to about 4 px on a phone), HTML text keeps the page's size.
+ */
+function axisLabels(dates: string[], xTicks: string[], timeZone: string): string {
+	const { width, height } = CHART_SIZE;
+	const { left, right, top, bottom } = CHART_PADDING;
+	const y = Y_TICKS.map((value) => {
+		const at = (top + (1 - value / 100) * (height - top - bottom)) / height;
+		return `<span class="tick-y" style="top:${percent(at)}">${value}</span>`;
+	});
+	const first = Date.parse(dates[0]);
+	const span = Date.parse(dates[dates.length - 1]) - first;
+	const x = xTicks.map((date, i) => {
+		const share = span === 0 ? 0.5 : (Date.parse(date) - first) / span;
+		const at = (left + share * (width - left - right)) / width;
+		const edge = xTicks.length > 1 && i === 0 ? ' start' : i === xTicks.length - 1 ? ' end' : '';
+		return `<span class="tick-x${edge}" style="left:${percent(at)}">${formatDayMonth(date, timeZone)}</span>`;
+	});
+	return [...y, ...x].join('');
 }
 
 /** Classes the stylesheet draws with (.trend-chart in app.css); every other class is dropped. */
@@ -64,34 +107,50 @@ function slim(body: string): string {
 		.replace('<defs></defs>', '');
 }
 
-/** Each measure of each trend with its chart; `names` labels the series in the couple's order. */
-export function chartTrends(trends: ExerciseTrend[], names: string[]): ChartedTrend[] {
+/**
+ * Each measure of each trend with its chart; `names` labels the series in the couple's order. A
+ * series with no value at all is left out of the chart, the legend and the table, and named in
+ * `missing` instead.
+ */
+export function chartTrends(
+	trends: ExerciseTrend[],
+	names: string[],
+	timeZone: string
+): ChartedTrend[] {
 	return trends.map((trend) => ({
 		...trend,
-		measures: trend.measures.map((measure) => ({
-			...measure,
-			chart: chartSvg({
-				dates: measure.points.map((p) => p.date),
-				series: seriesLabels(measure, names).map((label, i) => ({
-					label,
-					values: measure.points.map((p) => p.values[i])
-				})),
-				band: measure.band
-			})
-		}))
+		measures: trend.measures.map((measure) => {
+			const all = seriesLabels(measure, names).map((label, i) => ({
+				label,
+				values: measure.points.map((p) => p.values[i]),
+				beyond: measure.points.map((p) => p.beyond[i] ?? false)
+			}));
+			const series = all.filter((s) => s.values.some((v) => v !== null));
+			const missing = all.filter((s) => !series.includes(s)).map((s) => s.label);
+			const dates = measure.points.map((p) => p.date);
+			return {
+				...measure,
+				series,
+				missing,
+				chart: chartSvg({ dates, series, band: measure.band }, timeZone)
+			};
+		})
 	}));
 }
 
 /** The share of scenarios rated the same over time, in percent; null with fewer than two points. */
-export function agreementChart(points: AgreementPoint[]): string | null {
+export function agreementChart(points: AgreementPoint[], timeZone: string): string | null {
 	if (points.length < 2) return null;
-	return chartSvg({
-		dates: points.map((p) => p.date),
-		series: [
-			{
-				label: 'Rated the same',
-				values: points.map((p) => (p.rate === null ? null : Math.round(p.rate * 100)))
-			}
-		]
-	});
+	return chartSvg(
+		{
+			dates: points.map((p) => p.date),
+			series: [
+				{
+					label: 'Rated the same',
+					values: points.map((p) => (p.rate === null ? null : Math.round(p.rate * 100)))
+				}
+			]
+		},
+		timeZone
+	);
 }

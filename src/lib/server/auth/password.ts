@@ -41,13 +41,18 @@ export type PasswordCheck =
 
 /**
  * The one place a password is checked against an account (signing in; an existing partner accepting
- * an invite). While the account's failed tries are used up it refuses without looking; every failure
+ * an invite; re-entering it on the account page). While the account's failed tries are used up it refuses without looking; every failure
  * counts against the account, wherever it happened, and is audited; an unknown email costs the same
  * argon2 time as a wrong password.
  */
 export async function checkPassword(
 	db: Kysely<Database>,
-	input: { email: string; password: string; ip?: string | null; via: 'sign-in' | 'invite' }
+	input: {
+		email: string;
+		password: string;
+		ip?: string | null;
+		via: 'sign-in' | 'invite' | 'account';
+	}
 ): Promise<PasswordCheck> {
 	const accountKey = `sign-in:account:${input.email}`;
 	const limit = rateLimit.limits.signInPerAccount;

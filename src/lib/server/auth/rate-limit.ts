@@ -13,7 +13,10 @@ export const limits = {
 	signInPerIp: { max: 60, windowMs: 15 * 60_000 },
 	totpPerSession: { max: 5, windowMs: 15 * 60_000 },
 	signUpPerIp: { max: 10, windowMs: 60 * 60_000 },
-	invitePerIp: { max: 30, windowMs: 15 * 60_000 }
+	invitePerIp: { max: 30, windowMs: 15 * 60_000 },
+	// Reset emails: a few per address an hour (beyond that none is sent, silently), more per client address.
+	resetPerEmail: { max: 3, windowMs: 60 * 60_000 },
+	resetPerIp: { max: 10, windowMs: 15 * 60_000 }
 } satisfies Record<string, Limit>;
 
 export type LimitState = { limited: false } | { limited: true; retryAfterSeconds: number };

@@ -217,6 +217,33 @@ export async function rotateVerifiedSession(
 	return { token, session };
 }
 
+/**
+ * Turns a partner's session into a shared-device one (10 idle minutes, ends with its tab and its
+ * browser) or back. Therapists always have their own strict policy. Returns the updated session, or
+ * null when it has ended meanwhile; the caller sets the cookie again (a browser-session one when shared).
+ */
+export async function setSharedDevice(
+	db: Kysely<Database>,
+	session: Pick<Session, 'id' | 'created_at'>,
+	role: User['role'],
+	shared: boolean
+): Promise<Session | null> {
+	if (role !== 'partner') return null;
+	const now = new Date();
+	const row = await db
+		.updateTable('sessions')
+		.set({
+			shared_device: shared,
+			last_seen_at: now,
+			expires_at: nextExpiry(session.created_at, now, policyFor(role, shared))
+		})
+		.where('id', '=', session.id)
+		.where('expires_at', '>', now)
+		.returningAll()
+		.executeTakeFirst();
+	return row ?? null;
+}
+
 export async function invalidateSession(db: Kysely<Database>, sessionId: string) {
 	await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }

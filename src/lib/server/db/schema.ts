@@ -82,6 +82,18 @@ export interface InvitesTable {
 	revoked_at: NullableTimestamp;
 }
 
+/** A password reset link (migration 0021): only the token's SHA-256 is kept. */
+export interface PasswordResetsTable {
+	id: Generated<string>;
+	user_id: string;
+	token_hash: string;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+	used_at: NullableTimestamp;
+	/** The therapist who issued it for her client, or null when asked for by email. */
+	issued_by: string | null;
+}
+
 export interface AuditLogTable {
 	id: Generated<string>;
 	at: Timestamp;
@@ -111,6 +123,7 @@ export interface Database extends ExerciseTables, NotesTables, OutboxTables, Sch
 	couples: CouplesTable;
 	couple_members: CoupleMembersTable;
 	invites: InvitesTable;
+	password_resets: PasswordResetsTable;
 	audit_log: AuditLogTable;
 	rate_limits: RateLimitsTable;
 }
@@ -155,6 +168,8 @@ export interface AssignmentsTable {
 	missed_at: NullableTimestamp;
 	/** When simultaneous sections are revealed (migration 0020); see rooms/visibility.ts. */
 	reveal_policy: Generated<RevealPolicy>;
+	/** When the therapist first opened this live room (migration 0023); null until then. */
+	opened_at: NullableTimestamp;
 }
 
 /** 'on_lock': revealed as soon as both partners lock; 'session': held until the therapist reveals. */
@@ -188,6 +203,14 @@ export interface JointAnswersTable {
 	value: unknown;
 	updated_by: string;
 	updated_at: Timestamp;
+	/** Migration 0023: who proposed the value (null: pre-filled from both partners' same answer). */
+	proposed_by: string | null;
+	/** Goes up with every new proposal; a confirmation names the revision it agrees to. */
+	revision: Generated<number>;
+	/** Who confirmed the proposal (the other partner or the therapist); null while it is a proposal. */
+	confirmed_by: string | null;
+	/** Set when confirmed: the joint answer is an agreement only then. */
+	confirmed_at: NullableTimestamp;
 }
 
 export interface RoomEventsTable {

@@ -243,7 +243,11 @@ async function createAssignment(
 							item_id: item.id,
 							value: JSON.stringify(checked.value),
 							updated_by: partners[0].id,
-							updated_at: answeredAt
+							updated_at: answeredAt,
+							// Proposed by one, confirmed by the other, as a live room agrees (rooms/joint.ts).
+							proposed_by: partners[0].id,
+							confirmed_by: partners[1]?.id ?? null,
+							confirmed_at: answeredAt
 						}
 					]
 				: [];

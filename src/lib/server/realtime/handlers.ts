@@ -13,6 +13,7 @@ import {
 import { db } from '../db';
 import * as answers from '../rooms/answers';
 import * as control from '../rooms/control';
+import * as joint from '../rooms/joint';
 import { loadContext, type RoomContext } from '../rooms/context';
 import * as roomEvents from '../rooms/events';
 import type { WriteResult } from '../rooms/outcome';
@@ -149,6 +150,7 @@ export function onConnection(live: LiveNamespace, sessions: SessionWatch) {
 			if (context && context.assignment.id !== found.assignment.id) await leaveRoom();
 			context = found;
 			socket.data.assignmentId = found.assignment.id;
+			broadcast(found, await control.markOpened(db(), found));
 			await socket.join([
 				assignmentRoom(found.assignment.id),
 				memberRoom(found.assignment.id, userId)
@@ -197,7 +199,8 @@ export function onConnection(live: LiveNamespace, sessions: SessionWatch) {
 
 		roomWrite('answer:save', (ctx, p) => answers.saveAnswer(db(), ctx, p));
 		roomWrite('answer:lock', (ctx, p) => answers.lockSection(db(), ctx, p));
-		roomWrite('joint:save', (ctx, p) => answers.saveJoint(db(), ctx, p));
+		roomWrite('joint:save', (ctx, p) => joint.proposeJoint(db(), ctx, p));
+		roomWrite('joint:confirm', (ctx, p) => joint.confirmJoint(db(), ctx, p));
 		roomWrite('room:advance', (ctx, p) => control.advance(db(), ctx, p));
 		roomWrite('room:reveal', (ctx, p) =>
 			control.overrideSection(db(), ctx, { ...p, action: 'reveal' })

@@ -1,25 +1,16 @@
-// A partner's answers: saving one (the hot path of a live room), locking a section (which reveals it
-// when both have locked) and the couple's joint decisions. The one way in for homework and live rooms.
+// A partner's answers: saving one (the hot path of a live room) and locking a section (which reveals
+// it when both have locked). The one way in for homework and live rooms; joint answers are in joint.ts.
 import { sql, type Kysely } from 'kysely';
 import {
 	isForRole,
 	isSafetyTriggered,
-	LIST_ENTRY_MAX,
 	mayLockSection,
 	validateAnswer
 } from '$lib/exercises/definition';
-import { isStorable, unstorableMessage } from '$lib/input';
 import type { Database } from '../db/schema';
 import { partnerIds, type RoomContext } from './context';
 import { runBatched } from './commit-batch';
-import {
-	coupleArchived,
-	itemNamed,
-	mustBe,
-	readAssignment,
-	roomCommand,
-	sectionCommand
-} from './commands';
+import { coupleArchived, itemNamed, mustBe, readAssignment, sectionCommand } from './commands';
 import { reveal } from './control';
 import { revealsWhenBothLock } from './visibility';
 import * as roomEvents from './events';
@@ -240,89 +231,5 @@ export async function lockSection(
 		const revealsNow = allLocked && revealsWhenBothLock(context.assignment);
 		if (revealsNow && !state.isRevealed) events.push(await reveal(trx, context, section.id, null));
 		return { ok: true, revealed: revealsNow || state.isRevealed, events };
-	});
-}
-
-/** A joint list entry added or removed, or a whole joint value replaced (last write wins, the previous kept). */
-export async function saveJoint(
-	db: Kysely<Database>,
-	context: RoomContext,
-	input: { opId: string; itemId: string; value: unknown }
-): Promise<WriteResult> {
-	const found = itemNamed(context.definition, input.itemId);
-	if (!found.ok) return found;
-	const { item, section } = found;
-	if (!item.joint) return failure('forbidden', `Item "${item.id}" has no joint answer.`);
-
-	let change: { add?: string; remove?: string; value?: unknown };
-	if (item.type === 'list') {
-		const op = input.value as { add?: unknown; remove?: unknown } | null;
-		const entry =
-			typeof op?.add === 'string'
-				? op.add.trim()
-				: typeof op?.remove === 'string'
-					? op.remove
-					: null;
-		if (!entry || entry.length > LIST_ENTRY_MAX) {
-			return failure(
-				'invalid-answer',
-				`Item "${item.id}": send {add: "text"} or {remove: "text"}, up to ${LIST_ENTRY_MAX} characters.`
-			);
-		}
-		if (!isStorable(entry))
-			return failure('invalid-answer', `Item "${item.id}": ${unstorableMessage('the entry')}`);
-		change = typeof op?.add === 'string' ? { add: entry } : { remove: entry };
-	} else {
-		const checked = validateAnswer(item, input.value);
-		if (!checked.ok) return failure('invalid-answer', checked.message);
-		change = { value: checked.value };
-	}
-
-	return roomCommand(db, context, input.opId, context.actor.kind, async (trx) => {
-		const existing = await trx
-			.selectFrom('joint_answers')
-			.select('value')
-			.where('assignment_id', '=', context.assignment.id)
-			.where('item_id', '=', item.id)
-			.executeTakeFirst();
-		let value: unknown;
-		if (item.type === 'list') {
-			const list = Array.isArray(existing?.value) ? (existing.value as string[]) : [];
-			if (change.add !== undefined) {
-				if (list.length >= 50)
-					return failure('invalid-answer', `Item "${item.id}" holds at most 50 entries.`);
-				value = list.includes(change.add) ? list : [...list, change.add];
-			} else value = list.filter((entry) => entry !== change.remove);
-		} else value = change.value;
-		await trx
-			.insertInto('joint_answers')
-			.values({
-				assignment_id: context.assignment.id,
-				item_id: item.id,
-				value: JSON.stringify(value),
-				updated_by: context.actor.userId,
-				updated_at: new Date()
-			})
-			.onConflict((oc) =>
-				oc.columns(['assignment_id', 'item_id']).doUpdateSet({
-					value: JSON.stringify(value),
-					updated_by: context.actor.userId,
-					updated_at: new Date()
-				})
-			)
-			.execute();
-		const event = await roomEvents.append(
-			trx,
-			context.assignment.id,
-			'joint-saved',
-			context.actor.userId,
-			{
-				itemId: item.id,
-				sectionId: section.id,
-				value,
-				previous: existing?.value ?? null
-			}
-		);
-		return { ok: true, events: [event] };
 	});
 }

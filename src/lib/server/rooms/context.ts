@@ -23,6 +23,8 @@ export interface RoomContext {
 	coupleLabel: string;
 	rolesApply: boolean;
 	therapistId: string;
+	/** The therapist's name as the couple sees it ("who is in the room"). */
+	therapistName: string;
 	members: RoomMember[];
 	actor: {
 		userId: string;
@@ -43,9 +45,11 @@ export async function loadContext(
 		.selectFrom('assignments')
 		.innerJoin('couples', 'couples.id', 'assignments.couple_id')
 		.innerJoin('exercise_definitions as def', 'def.id', 'assignments.definition_id')
+		.innerJoin('users as therapist', 'therapist.id', 'couples.therapist_id')
 		.selectAll('assignments')
 		.select([
 			'couples.therapist_id',
+			'therapist.display_name as therapist_name',
 			'couples.label',
 			'couples.roles_apply',
 			'def.definition',
@@ -81,6 +85,7 @@ export async function loadContext(
 
 	const {
 		therapist_id,
+		therapist_name,
 		label,
 		roles_apply,
 		definition,
@@ -97,6 +102,7 @@ export async function loadContext(
 		coupleLabel: label,
 		rolesApply: roles_apply,
 		therapistId: therapist_id,
+		therapistName: therapist_name,
 		members,
 		actor
 	};

@@ -10,6 +10,7 @@ import type { StoredEvent } from './events';
 import { failure, type WriteResult } from './outcome';
 import { partnerIds } from './context';
 import { hasSimultaneousItems, revealsWhenBothLock } from './visibility';
+import { prefillJoint } from './joint';
 
 /** Collects the partners' answers of a section for the reveal event (values filtered per recipient later). */
 async function sectionAnswers(trx: Kysely<Database>, context: RoomContext, sectionId: string) {
@@ -38,9 +39,43 @@ export async function reveal(
 		.values({ assignment_id: context.assignment.id, section_id: sectionId, revealed_by: by })
 		.onConflict((oc) => oc.columns(['assignment_id', 'section_id']).doNothing())
 		.execute();
+	const answers = await sectionAnswers(trx, context, sectionId);
+	// Joint items both partners answered alike become a proposal, carried in the reveal itself.
+	const joint = await prefillJoint(trx, context, sectionId, answers);
 	return roomEvents.append(trx, context.assignment.id, 'section-revealed', by, {
 		sectionId,
-		answers: await sectionAnswers(trx, context, sectionId)
+		answers,
+		...(Object.keys(joint).length > 0 ? { joint } : {})
+	});
+}
+
+/**
+ * The therapist's first join of a live room opens it: partners are told "starts when your therapist
+ * opens the room" until then. Once only (the conditional update under the row lock); no opId, as
+ * joining is not a write the client queues. Returns the `room-opened` event to broadcast, if any.
+ */
+export async function markOpened(
+	db: Kysely<Database>,
+	context: RoomContext
+): Promise<StoredEvent[]> {
+	const { assignment, actor } = context;
+	if (actor.kind !== 'therapist' || assignment.mode !== 'live' || assignment.opened_at) return [];
+	return db.transaction().execute(async (trx) => {
+		const openedAt = new Date();
+		const opened = await trx
+			.updateTable('assignments')
+			.set({ opened_at: openedAt })
+			.where('id', '=', assignment.id)
+			.where('opened_at', 'is', null)
+			.where('status', '=', 'open')
+			.returning('id')
+			.executeTakeFirst();
+		if (!opened) return [];
+		return [
+			await roomEvents.append(trx, assignment.id, 'room-opened', actor.userId, {
+				openedAt: openedAt.toISOString()
+			})
+		];
 	});
 }
 

@@ -98,15 +98,26 @@ export function project(
 			return { seq: event.seq, type: 'hidden', actorId: null };
 		}
 		case 'section-revealed': {
-			const { sectionId, answers } = event.payload as {
+			const { sectionId, answers, joint } = event.payload as {
 				sectionId: string;
 				answers: Record<string, Record<string, unknown>>;
+				joint?: Record<string, unknown>;
 			};
 			const shown = new Set([sectionId]);
+			// Pre-filled joint proposals go to whoever may see the item (both partners gave that answer).
+			const jointSeen =
+				joint &&
+				Object.fromEntries(
+					Object.entries(joint).filter(
+						([itemId]) =>
+							visibilityOf(context.definition, viewer, viewer.userId, itemId, shown) !== 'nothing'
+					)
+				);
 			return {
 				...base,
 				sectionId,
-				answers: visibleAnswers(context.definition, viewer, answers, shown)
+				answers: visibleAnswers(context.definition, viewer, answers, shown),
+				...(jointSeen ? { joint: jointSeen } : {})
 			};
 		}
 		default:

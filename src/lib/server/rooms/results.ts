@@ -44,6 +44,8 @@ export interface Results {
 	dueAt: Date | null;
 	note: string | null;
 	isOverdue: boolean;
+	/** A scheduled occurrence that closed before it was done. */
+	missed: boolean;
 	title: string;
 	version: number;
 }
@@ -94,6 +96,8 @@ export async function forAssignment(db: Kysely<Database>, context: RoomContext):
 			.selectFrom('joint_answers')
 			.select(['item_id', 'value'])
 			.where('assignment_id', '=', id)
+			// A proposal nobody confirmed is not an agreement (rooms/joint.ts).
+			.where('confirmed_at', 'is not', null)
 			.execute()
 	]);
 	await audit.record(db, {
@@ -154,6 +158,7 @@ export async function forAssignment(db: Kysely<Database>, context: RoomContext):
 		dueAt: summary.dueAt,
 		note: summary.note,
 		isOverdue: summary.isOverdue,
+		missed: summary.missed,
 		title: summary.title,
 		version: summary.version
 	};

@@ -3,8 +3,22 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { RoomContext } from './context';
 import * as audit from '../audit';
-import type { RoomView } from '$lib/realtime/events';
+import type { JointStatus, RoomView } from '$lib/realtime/events';
 import { definitionFor, revealsWhenBothLock, visibleAnswered, visibleAnswers } from './visibility';
+
+export function jointStatusOf(row: {
+	proposed_by: string | null;
+	revision: number;
+	confirmed_by: string | null;
+	confirmed_at: Date | null;
+}): JointStatus {
+	return {
+		proposedBy: row.proposed_by,
+		revision: row.revision,
+		confirmedBy: row.confirmed_by,
+		isAgreed: row.confirmed_at !== null
+	};
+}
 
 export async function viewFor(db: Kysely<Database>, context: RoomContext): Promise<RoomView> {
 	const id = context.assignment.id;
@@ -16,6 +30,7 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 				'assignments.status',
 				'assignments.current_section_id',
 				'assignments.last_seq',
+				'assignments.opened_at',
 				'couples.archived_at'
 			])
 			.where('assignments.id', '=', id)
@@ -33,7 +48,7 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 		db.selectFrom('section_reveals').select('section_id').where('assignment_id', '=', id).execute(),
 		db
 			.selectFrom('joint_answers')
-			.select(['item_id', 'value'])
+			.select(['item_id', 'value', 'proposed_by', 'revision', 'confirmed_by', 'confirmed_at'])
 			.where('assignment_id', '=', id)
 			.execute()
 	]);
@@ -78,10 +93,12 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 			dueAt: context.assignment.due_at?.toISOString() ?? null,
 			note: context.assignment.note,
 			currentSectionId: assignment.current_section_id,
+			openedAt: assignment.opened_at?.toISOString() ?? null,
 			isArchived: assignment.archived_at !== null,
 			revealPolicy: revealsWhenBothLock(context.assignment) ? 'on_lock' : 'session'
 		},
 		coupleLabel: context.coupleLabel,
+		therapist: { userId: context.therapistId, name: context.therapistName },
 		definition: definitionFor(definition, actor),
 		me: context.actor,
 		members: context.members.map((m) => ({ userId: m.userId, name: m.name, slot: m.slot })),
@@ -89,6 +106,7 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 		progress,
 		revealedSections: [...revealed],
 		joint: Object.fromEntries(joint.map((j) => [j.item_id, j.value])),
+		jointStatus: Object.fromEntries(joint.map((j) => [j.item_id, jointStatusOf(j)])),
 		seq: assignment.last_seq
 	};
 }

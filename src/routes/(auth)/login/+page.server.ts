@@ -18,7 +18,9 @@ const SignInForm = v.object({
 const notices: Record<string, string> = {
 	idle: 'You were signed out after 15 quiet minutes, to keep your clients’ work private.',
 	'signed-out-everywhere': 'You are signed out on every device.',
-	'tab-closed': 'This shared-device session ended when its tab was closed. Sign in again.'
+	'tab-closed': 'This shared-device session ended when its tab was closed. Sign in again.',
+	'password-reset':
+		'Your new password is saved, and every device that was signed in has been signed out. Sign in with your new password.'
 };
 
 export const load = (({ locals, url }) => {

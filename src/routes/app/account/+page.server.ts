@@ -1,92 +1,178 @@
-import { redirect } from '@sveltejs/kit';
+// The therapist's account page: name, email (behind the password), password (the current one first;
+// other devices are signed out), where she is signed in, and her two-factor sign-in (replacing the
+// authenticator asks for the password again on the set-up page).
+import { fail, redirect } from '@sveltejs/kit';
+import * as v from 'valibot';
 import { db } from '$lib/server/db';
-import * as audit from '$lib/server/audit';
 import { requireTherapist } from '$lib/server/auth/guards';
-import {
-	deleteSessionCookie,
-	invalidateOtherSessions,
-	invalidateUserSessions,
-	listUserSessions
-} from '$lib/server/auth/session';
+import * as account from '$lib/server/auth/account';
+import { newPassword } from '$lib/server/auth/password';
+import { deleteSessionCookie } from '$lib/server/auth/session';
+import { email, readForm, text } from '$lib/server/forms';
+import * as outbox from '$lib/server/outbox';
 import { hasRecoveryCode as hasRecoveryCodeFor } from '$lib/server/auth/two-factor';
 import { disconnectSessions } from '$lib/server/realtime/server';
-import type { Actions, PageServerLoad } from './$types';
+import { formatDateTime, isTimeZone, timeZones } from '$lib/dates';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+
+const password = (message: string) =>
+	v.pipe(v.string(message), v.nonEmpty(message), v.maxLength(256, 'That password is too long.'));
+
+const NameForm = v.object({ name: text('Your name', 120) });
+const EmailForm = v.object({ email, emailPassword: password('Enter your current password.') });
+const PasswordForm = v.object({
+	currentPassword: password('Enter your current password.'),
+	newPassword
+});
+const TimeZoneForm = v.object({
+	timeZone: v.pipe(
+		v.string('Choose a time zone.'),
+		v.check((zone: string) => isTimeZone(zone), 'Choose a time zone from the list.')
+	)
+});
+const PASSWORDS = ['emailPassword', 'currentPassword', 'newPassword'];
 
 export const load = (async ({ locals }) => {
 	const { user, session } = requireTherapist(locals);
 	const [sessions, hasRecoveryCode] = await Promise.all([
-		listUserSessions(db(), user.id),
+		account.sessionsFor(db(), user.id, session.id),
 		hasRecoveryCodeFor(db(), user.id)
 	]);
 	return {
 		account: {
 			name: user.display_name,
 			email: user.email,
-			hasRecoveryCode
+			hasRecoveryCode,
+			timeZone: user.timeZone
 		},
+		timeZones: timeZones(),
 		sessions: sessions.map((s) => ({
-			current: s.id === session.id,
-			createdAt: s.created_at.toISOString(),
-			lastSeenAt: s.last_seen_at.toISOString(),
-			expiresAt: s.expires_at.toISOString(),
-			device: describeDevice(s.user_agent)
+			...s,
+			createdAt: formatDateTime(s.createdAt, user.timeZone),
+			lastSeenAt: formatDateTime(s.lastSeenAt, user.timeZone)
 		}))
 	};
 }) satisfies PageServerLoad;
 
-/** A short, human name for a browser from its user agent (only ever shown to its own account). */
-function describeDevice(userAgent: string | null): string {
-	if (!userAgent) return 'Unknown device';
-	const browser = /Edg\//.test(userAgent)
-		? 'Edge'
-		: /Firefox\//.test(userAgent)
-			? 'Firefox'
-			: /Chrome\//.test(userAgent)
-				? 'Chrome'
-				: /Safari\//.test(userAgent)
-					? 'Safari'
-					: null;
-	const system = /iPhone|iPad/.test(userAgent)
-		? 'iOS'
-		: /Android/.test(userAgent)
-			? 'Android'
-			: /Mac OS X/.test(userAgent)
-				? 'macOS'
-				: /Windows/.test(userAgent)
-					? 'Windows'
-					: /Linux/.test(userAgent)
-						? 'Linux'
-						: null;
-	if (browser && system) return `${browser} on ${system}`;
-	return browser ?? system ?? userAgent.slice(0, 60);
+function who(event: RequestEvent) {
+	const { user, session } = requireTherapist(event.locals);
+	return { user, session, ip: event.getClientAddress() };
+}
+
+function refuse(
+	form: string,
+	status: 400 | 429,
+	parsed: { errors: Record<string, string>; values: Record<string, string>; message?: string }
+) {
+	return fail(status, {
+		form,
+		message: parsed.message ?? 'Please fix the fields marked below.',
+		errors: parsed.errors,
+		values: parsed.values
+	});
 }
 
 export const actions = {
+	name: async (event) => {
+		const { user, ip } = who(event);
+		const parsed = await readForm(event.request, NameForm);
+		if (!parsed.ok) return refuse('name', 400, parsed);
+		await account.changeName(db(), { userId: user.id, email: user.email, ip }, parsed.data.name);
+		return { form: 'name', saved: 'Your name is saved.' };
+	},
+	timeZone: async (event) => {
+		const { user, ip } = who(event);
+		const parsed = await readForm(event.request, TimeZoneForm);
+		if (!parsed.ok) return refuse('timeZone', 400, parsed);
+		await account.setTimeZone(
+			db(),
+			{ userId: user.id, email: user.email, ip },
+			parsed.data.timeZone
+		);
+		return {
+			form: 'timeZone',
+			saved: `Dates are now shown in ${parsed.data.timeZone.replaceAll('_', ' ')} time.`
+		};
+	},
+	email: async (event) => {
+		const { user, ip } = who(event);
+		const parsed = await readForm(event.request, EmailForm, { omit: PASSWORDS });
+		if (!parsed.ok) return refuse('email', 400, parsed);
+		const result = await account.changeEmail(
+			db(),
+			{ userId: user.id, email: user.email, ip },
+			{ email: parsed.data.email, password: parsed.data.emailPassword, name: user.display_name }
+		);
+		if (!result.ok) {
+			return refuse('email', result.status, {
+				message: result.message,
+				errors: { [result.field]: result.message },
+				values: { email: parsed.data.email }
+			});
+		}
+		if (result.emailId) outbox.wake();
+		return { form: 'email', saved: `You now sign in with ${parsed.data.email}.` };
+	},
+	password: async (event) => {
+		const { user, session, ip } = who(event);
+		const parsed = await readForm(event.request, PasswordForm, { omit: PASSWORDS });
+		if (!parsed.ok) return refuse('password', 400, parsed);
+		const result = await account.changePassword(
+			db(),
+			{
+				userId: user.id,
+				email: user.email,
+				ip,
+				sessionId: session.id,
+				name: user.display_name,
+				origin: event.url.origin
+			},
+			parsed.data
+		);
+		if (!result.ok) {
+			return refuse('password', result.status, {
+				message: result.message,
+				errors: { [result.field]: result.message },
+				values: {}
+			});
+		}
+		disconnectSessions(result.endedSessionIds);
+		if (result.emailId) outbox.wake();
+		return {
+			form: 'password',
+			saved:
+				result.endedSessionIds.length === 0
+					? 'Your new password is saved.'
+					: 'Your new password is saved, and your other devices are signed out.'
+		};
+	},
 	/** Ends every session of this account, this one included, and closes their live connections. */
-	signOutEverywhere: async ({ locals, cookies, url, getClientAddress }) => {
-		const { user } = requireTherapist(locals);
-		const ended = await invalidateUserSessions(db(), user.id);
+	signOutEverywhere: async (event) => {
+		const { user, session, ip } = who(event);
+		const ended = await account.signOut(
+			db(),
+			{ userId: user.id, email: user.email, ip, sessionId: session.id },
+			'everywhere'
+		);
 		disconnectSessions(ended);
-		await audit.record(db(), {
-			actorId: user.id,
-			action: 'auth.sign-out-everywhere',
-			ip: getClientAddress(),
-			detail: { sessions: ended.length }
-		});
-		deleteSessionCookie(cookies, url.protocol === 'https:');
+		deleteSessionCookie(event.cookies, event.url.protocol === 'https:');
 		redirect(303, '/login?reason=signed-out-everywhere');
 	},
 	/** Ends every session but this one. */
-	signOutOthers: async ({ locals, getClientAddress }) => {
-		const { user, session } = requireTherapist(locals);
-		const ended = await invalidateOtherSessions(db(), user.id, session.id);
+	signOutOthers: async (event) => {
+		const { user, session, ip } = who(event);
+		const ended = await account.signOut(
+			db(),
+			{ userId: user.id, email: user.email, ip, sessionId: session.id },
+			'others'
+		);
 		disconnectSessions(ended);
-		await audit.record(db(), {
-			actorId: user.id,
-			action: 'auth.sign-out-others',
-			ip: getClientAddress(),
-			detail: { sessions: ended.length }
-		});
-		return { ended: ended.length };
+		return {
+			form: 'sessions',
+			saved:
+				ended.length === 0
+					? 'There were no other devices to sign out.'
+					: `Signed out of ${ended.length} other device${ended.length === 1 ? '' : 's'}.`
+		};
 	}
 } satisfies Actions;

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { checkbox, text } from '$lib/server/forms';
 import type { CoupleDetail, CoupleInput } from '$lib/server/couples';
+import { LENGTH_LIMITS } from '$lib/input';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -36,12 +37,15 @@ export const CoupleForm = v.pipe(
 		label: v.pipe(
 			v.optional(v.string(), ''),
 			v.trim(),
-			v.maxLength(120, 'The label must be at most 120 characters.')
+			v.maxLength(
+				LENGTH_LIMITS.coupleLabel,
+				`The label is at most ${LENGTH_LIMITS.coupleLabel} characters; shorten it.`
+			)
 		),
-		partner1Name: text('The first partner’s name', 80),
+		partner1Name: text('The first partner’s name', LENGTH_LIMITS.partnerName),
 		partner1Email: optionalEmail,
 		partner1Phone: optionalPhone,
-		partner2Name: text('The second partner’s name', 80),
+		partner2Name: text('The second partner’s name', LENGTH_LIMITS.partnerName),
 		partner2Email: optionalEmail,
 		partner2Phone: optionalPhone,
 		rolesApply: checkbox,

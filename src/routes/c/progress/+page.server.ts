@@ -16,8 +16,8 @@ export const load = (async ({ locals }) => {
 			if (!view) return null;
 			return {
 				...view,
-				trends: chartTrends(view.trends, ['You']),
-				agreementChart: agreementChart(view.agreement),
+				trends: chartTrends(view.trends, ['You'], user.timeZone),
+				agreementChart: agreementChart(view.agreement, user.timeZone),
 				agreements
 			};
 		})

@@ -18,19 +18,37 @@ export const load = (async ({ locals, params, getClientAddress }) => {
 	if (user.role === 'therapist' && !session.two_factor_verified) redirect(303, '/login/totp');
 	const context = await roomContext.loadContext(db(), user, params.assignmentId);
 	if (!context) error(404, 'There is no such room, or it is not yours.');
+	const couplePage = `/app/couples/${context.coupleId}`;
+	const roomNotes =
+		user.role === 'therapist'
+			? await notes.roomNotes(
+					db(),
+					appKeyring(),
+					{ userId: user.id, ip: getClientAddress() },
+					context.assignment.id
+				)
+			: null;
 	return {
 		view: await viewFor(db(), context),
 		crisisResources: await safety.crisisResources(db(), context.therapistId),
-		roomNotes:
+		roomNotes,
+		homeHref: user.role === 'therapist' ? couplePage : '/c',
+		// Where the end screen sends each: partners home; the therapist to the results, the session
+		// note to sign (the draft written beside the room, or the notes page) and the couple page.
+		endLinks:
 			user.role === 'therapist'
-				? await notes.roomNotes(
-						db(),
-						appKeyring(),
-						{ userId: user.id, ip: getClientAddress() },
-						context.assignment.id
-					)
-				: null,
-		homeHref: user.role === 'therapist' ? `/app/couples/${context.coupleId}` : '/c',
+				? [
+						{
+							href: `${couplePage}/assignments/${context.assignment.id}`,
+							label: 'See the results'
+						},
+						{
+							href: roomNotes ? `${couplePage}/notes/${roomNotes.noteId}` : `${couplePage}/notes`,
+							label: roomNotes?.isSigned ? 'Read the signed session note' : 'Sign the session note'
+						},
+						{ href: couplePage, label: `Back to ${context.coupleLabel}` }
+					]
+				: [{ href: '/c', label: 'Back to home' }],
 		// A shared-device session belongs to one tab here too (SharedDeviceGuard), as in /c.
 		sharedDevice: session.shared_device
 	};

@@ -1,29 +1,18 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
-import { requireTherapist } from '$lib/server/auth/guards';
 import * as couples from '$lib/server/couples';
 import * as invites from '$lib/server/auth/invites';
-import * as homework from '$lib/server/homework';
-import * as progress from '$lib/server/progress';
-import { agreementChart, chartTrends } from '$lib/components/progress/charts.server';
 import { isEmailConfigured } from '$lib/server/email';
 import * as outbox from '$lib/server/outbox';
 import * as schedules from '$lib/server/schedules';
 import { qrDataUri } from '$lib/server/auth/qr';
+import { loadSection, ownCouple } from './section.server';
 import type { Actions, PageServerLoad } from './$types';
 
 const SlotForm = v.object({ slot: v.picklist(['1', '2']) });
 const VisibilityForm = v.object({ visible: v.picklist(['on', 'off']) });
-
-async function ownCouple(locals: App.Locals, coupleId: string) {
-	const { user } = requireTherapist(locals);
-	const couple = await couples.getForTherapist(db(), user.id, coupleId);
-	// Another therapist's couple and a couple that does not exist look the same.
-	if (!couple) error(404, 'There is no such couple in your practice.');
-	return { user, couple };
-}
 
 async function slotFrom(request: Request) {
 	const parsed = await readForm(request, SlotForm);
@@ -32,24 +21,17 @@ async function slotFrom(request: Request) {
 
 const BAD_SLOT = 'Choose which partner to invite. Reload the page and try again.';
 
-export const load = (async ({ locals, params, getClientAddress }) => {
-	const { user, couple } = await ownCouple(locals, params.coupleId);
-	const [assignments, coupleProgress] = await Promise.all([
-		homework.summaries(db(), { coupleId: couple.id }),
-		progress.forTherapist(db(), { userId: user.id, ip: getClientAddress() }, couple.id)
-	]);
-	if (!coupleProgress) error(404, 'There is no such couple in your practice.');
+export const load = (async ({ locals, params }) => {
+	// The work section: partners, assignments and schedules. Progress and the record are their own
+	// pages (progress/, record/), so this first view reads no answers and draws no charts.
+	const { couple, assignments, summary } = await loadSection(locals, params.coupleId);
 	return {
 		couple,
+		summary,
 		emailConfigured: isEmailConfigured(),
 		assignments,
 		schedules: await schedules.forCouple(db(), couple.id, assignments),
-		autoReminders: await schedules.autoRemindersOn(db(), couple.id),
-		progress: {
-			...coupleProgress,
-			trends: chartTrends(coupleProgress.trends, coupleProgress.partners),
-			agreementChart: agreementChart(coupleProgress.agreement)
-		}
+		autoReminders: await schedules.autoRemindersOn(db(), couple.id)
 	};
 }) satisfies PageServerLoad;
 

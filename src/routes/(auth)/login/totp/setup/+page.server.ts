@@ -10,6 +10,7 @@ import {
 	totpUri
 } from '$lib/server/auth/totp';
 import { qrDataUri } from '$lib/server/auth/qr';
+import { reauthenticate } from '$lib/server/auth/account';
 import type { Actions, PageServerLoad } from './$types';
 
 // The key travels in a hidden field until confirmed (the Lucia guide's way): it is only saved once a
@@ -24,7 +25,9 @@ const EnrolForm = v.object({
 		v.trim(),
 		v.nonEmpty('Enter the 6-digit code from your authenticator app.'),
 		v.maxLength(20, 'Enter the 6-digit code from your authenticator app.')
-	)
+	),
+	// Replacing an authenticator from a signed-in session asks for the password again.
+	password: v.optional(v.pipe(v.string(), v.maxLength(256, 'That password is too long.')), '')
 });
 
 /** Who may be here: see mayEnrol (two-factor.ts), which enrolTotp also holds to. */
@@ -56,13 +59,32 @@ export const load = (({ locals, setHeaders }) => {
 export const actions = {
 	default: async ({ request, locals, cookies, url, getClientAddress }) => {
 		const { user, session } = allowed(locals);
-		const parsed = await readForm(request, EnrolForm);
+		const parsed = await readForm(request, EnrolForm, { omit: ['password', 'code'] });
 		if (!parsed.ok) {
 			const key = parsed.values.key;
 			return fail(400, {
-				message: parsed.errors.form ?? parsed.errors.key ?? parsed.errors.code ?? parsed.message,
+				message:
+					parsed.errors.form ??
+					parsed.errors.key ??
+					parsed.errors.code ??
+					parsed.errors.password ??
+					parsed.message,
 				...(key && /^[A-Z2-7]{32}$/.test(key) ? setup(key, user.email) : {})
 			});
+		}
+		if (user.hasTotp && session.two_factor_verified) {
+			const refused = await reauthenticate(
+				db(),
+				{ userId: user.id, email: user.email, ip: getClientAddress() },
+				parsed.data.password
+			);
+			if (refused) {
+				return fail(refused.status, {
+					message: refused.message,
+					passwordError: refused.message,
+					...setup(parsed.data.key, user.email)
+				});
+			}
 		}
 		const result = await enrolTotp(db(), {
 			user,

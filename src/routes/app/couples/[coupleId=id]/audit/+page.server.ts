@@ -22,6 +22,7 @@ export const load = (async ({ locals, params, url }) => {
 	]);
 	return {
 		rows,
+		targets: await audit.trailTargets(db(), params.coupleId, rows),
 		actions,
 		filter: { action, from, to },
 		coupleId: params.coupleId
