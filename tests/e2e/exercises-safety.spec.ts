@@ -120,7 +120,7 @@ test('a safety answer shows crisis resources and flags the therapist, never the 
 
 	// The audit trail shows the acknowledgement (never the note).
 	await therapist.page.goto(`/app/couples/${coupleId}/audit`);
-	await expect(therapist.page.getByRole('cell', { name: 'safety_flag.acknowledge' })).toHaveCount(
+	await expect(therapist.page.getByText('You acknowledged a safety flag: called them')).toHaveCount(
 		1
 	);
 	await expect(therapist.page.getByText(note)).toHaveCount(0);
