@@ -21,6 +21,9 @@ async function allSaved(page: Page) {
 	await expect(page.locator('[data-save-state="saving"], [data-save-state="waiting"]')).toHaveCount(
 		0
 	);
+	// Only the shown section's items carry a save state; the page says when nothing at all (answers
+	// of other sections, locks) is still on its way.
+	await expect(page.locator('[data-connection]')).toContainText('Every answer is saved');
 }
 
 /** Answers and locks every section, in order. */
@@ -93,12 +96,18 @@ test('the boundary exercise as homework, from assignment to results', async ({ b
 	await sam.page.reload();
 	await sam.page.getByRole('button', { name: 'Previous section' }).waitFor();
 	await sam.page.getByRole('navigation', { name: 'Sections' }).getByRole('button').first().click();
+	// A short preparation comes before the answers are shown.
+	await expect(sam.page.getByTestId('reveal-preparation')).toContainText(
+		'normal for them to differ'
+	);
+	await sam.page.getByRole('button', { name: 'Show the answers' }).click();
 	await expect(sam.page.getByText('You have both locked this section')).toBeVisible();
 	await expect(sam.page.getByTestId('partner-answer').first()).toContainText('Crosses the line');
 	await expect(sam.page.getByText('≠ You see this differently').first()).toBeVisible();
 
 	await alex.page.reload();
 	await alex.page.getByRole('navigation', { name: 'Sections' }).getByRole('button').first().click();
+	await alex.page.getByRole('button', { name: 'Show the answers' }).click();
 	await expect(alex.page.getByText('You have both locked this section')).toBeVisible();
 	await expect(alex.page.getByTestId('partner-answer').first()).toContainText('Talk with me first');
 	await expectAccessible(alex.page);

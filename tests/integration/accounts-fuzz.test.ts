@@ -407,7 +407,7 @@ const targets: FormTarget[] = [
 	{
 		name: 'acknowledge a safety flag',
 		path: () => '/app/safety?/acknowledge',
-		fields: ['flagId', 'redirectTo'],
+		fields: ['flagId', 'redirectTo', 'action', 'note'],
 		as: asTherapist,
 		keepsForm: true
 	},

@@ -322,3 +322,47 @@ describe('every socket event, every caller', () => {
 		).rejects.toThrow(/forbidden-origin/);
 	});
 });
+
+describe('a safety flag, from another practice', () => {
+	it('is not acknowledged by another therapist: 404, and it stays open for its own', async () => {
+		const alex = actors.partnerA;
+		const home = await (await alex.get('/c')).text();
+		const assignmentIds = [
+			...new Set([...home.matchAll(/\/c\/assignments\/([0-9a-f-]{36})/g)].map((m) => m[1]))
+		];
+		let raised = false;
+		for (const assignmentId of assignmentIds) {
+			if (raised) break;
+			const view = await (await alex.get(`/api/assignments/${assignmentId}/answers`)).json();
+			const items = view.definition.sections.flatMap(
+				(s: { items: { id: string; safety?: { triggerOptions: string[] } }[] }) => s.items
+			);
+			const item = items.find((i: { safety?: unknown }) => i.safety);
+			if (!item) continue;
+			const saved = await alex.request(`/api/assignments/${assignmentId}/answers`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', origin: app.server.url },
+				body: JSON.stringify({
+					action: 'answer',
+					opId: `matrix-flag-${Date.now().toString(36)}`,
+					itemId: item.id,
+					value: item.safety.triggerOptions[0]
+				})
+			});
+			raised = saved.ok && (await saved.json()).safety === true;
+		}
+		expect(raised).toBe(true);
+		const safetyPage = await (await actors.therapistA.get('/app/safety')).text();
+		const flagId = safetyPage.match(/name="flagId" value="([0-9a-f-]{36})"/)![1];
+
+		const refused = await actors.therapistB.postForm('/app/safety?/acknowledge', {
+			flagId,
+			action: 'called',
+			note: 'not mine to write'
+		});
+		expect(refused.status).toBe(404);
+		expect(await refused.text()).not.toContain('Alex');
+		expect(await (await actors.therapistA.get('/app/safety')).text()).toContain(flagId);
+		expect(await (await actors.therapistB.get('/app/safety')).text()).not.toContain(flagId);
+	});
+});

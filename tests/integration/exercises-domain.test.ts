@@ -420,8 +420,13 @@ describe('safety items', () => {
 		const samHome = JSON.stringify(await homework.partnerHome(database.db, practice.sam.id));
 		expect(samHome).not.toMatch(/safety|flag|often/i);
 
-		expect(await safety.acknowledge(database.db, practice.stranger.id, flags[0].id)).toBe(false);
-		expect(await safety.acknowledge(database.db, practice.therapist.id, flags[0].id)).toBe(true);
+		const ack = { action: 'called', note: '' } as const;
+		expect(await safety.acknowledge(database.db, practice.stranger.id, flags[0].id, ack)).toBe(
+			false
+		);
+		expect(await safety.acknowledge(database.db, practice.therapist.id, flags[0].id, ack)).toBe(
+			true
+		);
 		expect(await safety.openFlags(database.db, practice.therapist.id)).toEqual([]);
 		const audit = await database.db
 			.selectFrom('audit_log')

@@ -178,7 +178,11 @@ describe('redirects', () => {
 			'https://elsewhere.example/app',
 			'/app/couples'
 		]) {
-			const response = await client.postForm('/app/safety?/acknowledge', { flagId, redirectTo });
+			const response = await client.postForm('/app/safety?/acknowledge', {
+				flagId,
+				redirectTo,
+				action: 'called'
+			});
 			expect(response.status, redirectTo).toBe(303);
 			expect(response.headers.get('location')).toBe(
 				redirectTo === '/app/couples' ? '/app/couples' : '/app'

@@ -411,6 +411,26 @@ describe('the therapist’s changes', () => {
 		expect((await schedules.useNewestVersion(db, who(scheduleId))).ok).toBe(false);
 	});
 
+	it('gives each occurrence the schedule’s reveal policy', async () => {
+		const held = await weekly({ revealPolicy: 'session' }, at(0, 12));
+		await runClock(at(0, 12), at(8), 12);
+		const occurrences = await db
+			.selectFrom('assignments')
+			.select('reveal_policy')
+			.where('schedule_id', '=', held.scheduleId)
+			.execute();
+		expect(occurrences.length).toBeGreaterThanOrEqual(2);
+		expect(occurrences.every((o) => o.reveal_policy === 'session')).toBe(true);
+		const usual = await weekly({}, at(0, 12));
+		const opened = await db
+			.selectFrom('assignments')
+			.select('reveal_policy')
+			.where('schedule_id', '=', usual.scheduleId)
+			.execute();
+		expect(opened.length).toBeGreaterThan(0);
+		expect(opened.map((o) => o.reveal_policy)).not.toContain('session');
+	});
+
 	it('pauses a couple’s schedules when the couple is archived', async () => {
 		const { scheduleId } = await weekly();
 		expect(await couples.setArchived(db, practice.therapist.id, practice.coupleId, true)).toBe(

@@ -69,6 +69,11 @@ export interface RoomView {
 		openedAt: string | null;
 		/** The couple is archived: its partners read, and every write of theirs is refused. */
 		isArchived: boolean;
+		/**
+		 * When simultaneous sections are revealed: 'on_lock' as soon as both partners lock, 'session'
+		 * (homework only) when the therapist reveals them, in the session or from her page.
+		 */
+		revealPolicy: 'on_lock' | 'session';
 	};
 	coupleLabel: string;
 	/** The couple's therapist: listed in "who is in the room" beside the partners. */

@@ -1,7 +1,7 @@
 // Assignments: one exercise version given to one couple (the room context is in rooms/context.ts).
 import type { Kysely } from 'kysely';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
-import type { Assignment, AssignmentMode, Database } from './db/schema';
+import type { Assignment, AssignmentMode, Database, RevealPolicy } from './db/schema';
 import { isId } from '$lib/input';
 import * as couples from './couples';
 
@@ -11,6 +11,8 @@ export interface NewAssignment {
 	mode: AssignmentMode;
 	dueAt?: Date | null;
 	note?: string | null;
+	/** Homework only: when its simultaneous sections are revealed (a live room reveals on lock). */
+	revealPolicy?: RevealPolicy;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function create(
 			mode: input.mode,
 			due_at: input.mode === 'homework' ? (input.dueAt ?? null) : null,
 			note: input.note ?? null,
+			reveal_policy: input.mode === 'homework' ? (input.revealPolicy ?? 'on_lock') : 'on_lock',
 			current_section_id: input.mode === 'live' ? firstSection : null,
 			created_by: therapistId
 		})

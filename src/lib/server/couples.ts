@@ -128,6 +128,8 @@ export type Slot = 1 | 2;
 export interface PartnerInput {
 	name: string;
 	email: string | null;
+	/** The therapist's record of their phone number, shown with a safety flag. */
+	phone?: string | null;
 }
 
 export interface CoupleInput {
@@ -163,6 +165,7 @@ export async function create(
 					slot,
 					display_name: input.partners[slot - 1].name,
 					email: input.partners[slot - 1].email,
+					phone: input.partners[slot - 1].phone ?? null,
 					role: roleFor(input, slot)
 				}))
 			)
@@ -179,7 +182,7 @@ export async function create(
 	});
 }
 
-/** Changes a couple's label, partner names, emails and roles. False when it is not the therapist's. */
+/** Changes a couple's label, partner names, emails, phones and roles. False when it is not the therapist's. */
 export async function update(
 	db: Kysely<Database>,
 	therapistId: string,
@@ -203,6 +206,9 @@ export async function update(
 				.set({
 					display_name: input.partners[slot - 1].name,
 					email: input.partners[slot - 1].email,
+					...(input.partners[slot - 1].phone !== undefined
+						? { phone: input.partners[slot - 1].phone }
+						: {}),
 					role: roleFor(input, slot)
 				})
 				.where('couple_id', '=', coupleId)
@@ -389,6 +395,7 @@ export interface MemberDetail {
 	slot: Slot;
 	name: string;
 	email: string | null;
+	phone: string | null;
 	role: PartnerRole;
 	userId: string | null;
 	invite: InviteState;
@@ -454,6 +461,7 @@ export async function getForTherapist(
 				slot: m.slot,
 				name: m.display_name,
 				email: m.email,
+				phone: m.phone,
 				role: m.role,
 				userId: m.user_id,
 				invite

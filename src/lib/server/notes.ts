@@ -323,10 +323,13 @@ export async function list(
 	}));
 }
 
-/** Re-encrypts every note and addendum under the keyring's current key; returns how many rows moved. */
+/**
+ * Re-encrypts every note, addendum and safety acknowledgement note (sealed the same way, by row id)
+ * under the keyring's current key; returns how many rows moved.
+ */
 export async function rotate(db: Kysely<Database>, keyring: Keyring): Promise<number> {
 	let moved = 0;
-	for (const table of ['notes', 'note_addenda'] as const) {
+	for (const table of ['notes', 'note_addenda', 'safety_ack_notes'] as const) {
 		const rows = await db
 			.selectFrom(table)
 			.select(['id', 'key_id', 'nonce', 'ciphertext'])

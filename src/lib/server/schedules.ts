@@ -3,7 +3,7 @@
 // unfinished one as missed when the next opens. The scheduler (scheduler.ts) runs the work planned here.
 import type { Kysely, Transaction } from 'kysely';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
-import type { Cadence, Database, Schedule, ScheduleStatus } from './db/schema';
+import type { Cadence, Database, RevealPolicy, Schedule, ScheduleStatus } from './db/schema';
 import * as audit from './audit';
 import * as homework from './homework';
 import * as reminders from './reminders';
@@ -280,6 +280,7 @@ async function openOccurrence(
 			mode: 'homework',
 			due_at: dueAt,
 			note: schedule.note,
+			reveal_policy: schedule.reveal_policy,
 			created_by: schedule.created_by,
 			created_at: now,
 			schedule_id: schedule.id,
@@ -354,6 +355,8 @@ export interface NewSchedule {
 	end: End;
 	opensDaysBefore?: number;
 	note?: string | null;
+	/** How each occurrence's simultaneous sections are revealed (default: when both lock). */
+	revealPolicy?: RevealPolicy;
 }
 
 export type CreateResult =
@@ -437,6 +440,7 @@ export async function create(
 				until_at: end.until_at,
 				opens_days_before: input.opensDaysBefore ?? DEFAULT_OPENS_DAYS_BEFORE,
 				note: input.note ?? null,
+				reveal_policy: input.revealPolicy ?? 'on_lock',
 				next_due_at: firstDue,
 				created_at: now
 			})

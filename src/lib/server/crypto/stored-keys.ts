@@ -1,5 +1,5 @@
-// Start-up's check that the keyring opens what is stored: every key id that a note, an addendum or a
-// TOTP secret names is in the keyring, and each of those keys opens one of the rows sealed with it.
+// Start-up's check that the keyring opens what is stored: every key id that a note, an addendum, a
+// safety acknowledgement note or a TOTP secret names is in the keyring, and each of those keys opens one of the rows sealed with it.
 // A dropped or wrong key stops start-up with a sentence, instead of a 500 at the first sign-in.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
@@ -24,8 +24,8 @@ const counted = (kind: StoredKind, n: number) => `${n} ${n === 1 ? kind.one : ki
 
 const usesPerKey = sql<number>`(count(*) over (partition by key_id))::int`.as('uses');
 
-/** Notes and addenda are sealed the same way, by their own row id: one reader serves both tables. */
-function sealedRows(table: 'notes' | 'note_addenda'): StoredKind['read'] {
+/** Notes, addenda and safety acknowledgement notes are sealed the same way, by their own row id. */
+function sealedRows(table: 'notes' | 'note_addenda' | 'safety_ack_notes'): StoredKind['read'] {
 	return async (db) => {
 		const rows = await db
 			.selectFrom(table)
@@ -50,6 +50,11 @@ function sealedRows(table: 'notes' | 'note_addenda'): StoredKind['read'] {
 const kinds: StoredKind[] = [
 	{ one: 'note', many: 'notes', read: sealedRows('notes') },
 	{ one: 'addendum', many: 'addenda', read: sealedRows('note_addenda') },
+	{
+		one: 'safety acknowledgement note',
+		many: 'safety acknowledgement notes',
+		read: sealedRows('safety_ack_notes')
+	},
 	{
 		one: 'TOTP secret',
 		many: 'TOTP secrets',

@@ -1,4 +1,5 @@
 // Table types, written once from the migrations in /migrations (the migrations own the truth).
+import type { SafetyAction } from '$lib/safety-actions';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -65,6 +66,8 @@ export interface CoupleMembersTable {
 	user_id: string | null;
 	display_name: string;
 	email: string | null;
+	/** The therapist's record of the partner's phone number, shown on a safety flag. */
+	phone: string | null;
 	role: Generated<PartnerRole>;
 	joined_at: NullableTimestamp;
 }
@@ -163,9 +166,14 @@ export interface AssignmentsTable {
 	occurrence: number | null;
 	/** Set when a scheduled occurrence closed unfinished because the next one opened. */
 	missed_at: NullableTimestamp;
+	/** When simultaneous sections are revealed (migration 0020); see rooms/visibility.ts. */
+	reveal_policy: Generated<RevealPolicy>;
 	/** When the therapist first opened this live room (migration 0023); null until then. */
 	opened_at: NullableTimestamp;
 }
+
+/** 'on_lock': revealed as soon as both partners lock; 'session': held until the therapist reveals. */
+export type RevealPolicy = 'on_lock' | 'session';
 
 export interface ResponsesTable {
 	assignment_id: string;
@@ -231,6 +239,20 @@ export interface SafetyFlagsTable {
 	raised_at: Timestamp;
 	acknowledged_by: string | null;
 	acknowledged_at: NullableTimestamp;
+	/** The answer that raised the flag (null on flags raised before it was kept). */
+	answer: ColumnType<unknown, string | null | undefined, string | null>;
+	/** The crisis resources the partner was shown (null: the default list). */
+	resources_shown: ColumnType<unknown, string | null | undefined, string | null>;
+	acknowledged_action: SafetyAction | null;
+}
+
+/** The therapist's note on an acknowledgement, sealed like session notes; `id` is the flag's id. */
+export interface SafetyAckNotesTable {
+	id: string;
+	key_id: string;
+	nonce: Uint8Array;
+	ciphertext: Uint8Array;
+	created_at: Generated<Date>;
 }
 
 export interface ExerciseTables {
@@ -243,6 +265,7 @@ export interface ExerciseTables {
 	room_events: RoomEventsTable;
 	op_receipts: OpReceiptsTable;
 	safety_flags: SafetyFlagsTable;
+	safety_ack_notes: SafetyAckNotesTable;
 }
 
 export type Assignment = Selectable<AssignmentsTable>;
@@ -322,6 +345,8 @@ export interface SchedulesTable {
 	until_at: NullableTimestamp;
 	opens_days_before: Generated<number>;
 	note: string | null;
+	/** Given to each occurrence (migration 0020). */
+	reveal_policy: Generated<RevealPolicy>;
 	status: Generated<ScheduleStatus>;
 	next_occurrence: Generated<number>;
 	next_due_at: NullableTimestamp;

@@ -12,6 +12,7 @@ import { partnerIds, type RoomContext } from './context';
 import { runBatched } from './commit-batch';
 import { coupleArchived, itemNamed, mustBe, readAssignment, sectionCommand } from './commands';
 import { reveal } from './control';
+import { revealsWhenBothLock } from './visibility';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 import { failure, type Failure, type WriteResult } from './outcome';
@@ -55,7 +56,8 @@ export async function saveAnswer(
 
 	// The hot path of a live room is one statement, atomic on its own: it takes the next seq only while
 	// the section is open to this partner and the opId is new (the row lock orders writers), then stores
-	// the receipt, the answer, any safety flag and the event. No row means a repeat or a refusal.
+	// the receipt, the answer, any safety flag (with the crisis resources the item shows, as they are
+	// now) and the event. No row means a repeat or a refusal.
 	const opId = input.opId;
 	const assignmentId = context.assignment.id;
 	const userId = context.actor.userId;
@@ -87,8 +89,12 @@ export async function saveAnswer(
 			on conflict (assignment_id, user_id, item_id)
 			do update set value = excluded.value, updated_at = excluded.updated_at
 		), flagged as (
-			insert into safety_flags (assignment_id, couple_id, user_id, item_id)
-			select ${assignmentId}, ${context.coupleId}, ${userId}, ${item.id} from receipt where ${safety}::boolean
+			insert into safety_flags (assignment_id, couple_id, user_id, item_id, answer, resources_shown)
+			select ${assignmentId}, ${context.coupleId}, ${userId}, ${item.id}, ${JSON.stringify(checked.value)}::jsonb,
+				(select jsonb_agg(jsonb_build_object('name', r.name, 'phone', r.phone, 'textLine', r.text_line,
+					'url', r.url) order by r.position)
+				from crisis_resources r where r.therapist_id = ${context.therapistId})
+			from receipt where ${safety}::boolean
 			returning id
 		)${emailed ? safetyAlertRows(context.coupleId) : sql``}
 		insert into room_events (assignment_id, seq, type, actor_id, payload)
@@ -216,12 +222,14 @@ export async function lockSection(
 				sectionId: section.id
 			})
 		];
-		// When every joined partner has locked, both see the section's answers at once, in one event.
+		// When every joined partner has locked, both see the section's answers at once, in one event —
+		// unless the homework is held for the session (visibility.ts), when only the therapist reveals.
 		const partners = partnerIds(context);
 		const allLocked =
 			partners.length === 2 &&
 			partners.every((id) => id === context.actor.userId || state.lockedBy.has(id));
-		if (allLocked && !state.isRevealed) events.push(await reveal(trx, context, section.id, null));
-		return { ok: true, revealed: allLocked, events };
+		const revealsNow = allLocked && revealsWhenBothLock(context.assignment);
+		if (revealsNow && !state.isRevealed) events.push(await reveal(trx, context, section.id, null));
+		return { ok: true, revealed: revealsNow || state.isRevealed, events };
 	});
 }

@@ -8,6 +8,8 @@ import type { RoomContext } from './context';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 import { failure, type WriteResult } from './outcome';
+import { partnerIds } from './context';
+import { hasSimultaneousItems, revealsWhenBothLock } from './visibility';
 import { prefillJoint } from './joint';
 
 /** Collects the partners' answers of a section for the reveal event (values filtered per recipient later). */
@@ -162,6 +164,99 @@ export async function close(
 			context.actor.userId,
 			{}
 		);
+		return { ok: true, events: [event] };
+	});
+}
+
+/** Where one section with answers shared when both lock stands, for the therapist's assignment page. */
+export interface SectionRevealState {
+	id: string;
+	title: string;
+	/** The names of the partners who have locked it. */
+	lockedBy: string[];
+	isRevealed: boolean;
+	revealedAt: Date | null;
+	/** Both partners have locked it and it is not revealed yet: the therapist may reveal it now. */
+	mayReveal: boolean;
+}
+
+/** The reveal state of each section a reveal would show something of (those with simultaneous items). */
+export async function revealStates(
+	db: Kysely<Database>,
+	context: RoomContext
+): Promise<SectionRevealState[]> {
+	const [locks, reveals] = await Promise.all([
+		db
+			.selectFrom('section_locks')
+			.select(['user_id', 'section_id'])
+			.where('assignment_id', '=', context.assignment.id)
+			.execute(),
+		db
+			.selectFrom('section_reveals')
+			.select(['section_id', 'revealed_at'])
+			.where('assignment_id', '=', context.assignment.id)
+			.execute()
+	]);
+	const partners = partnerIds(context);
+	return context.definition.sections.filter(hasSimultaneousItems).map((section) => {
+		const lockers = new Set(locks.filter((l) => l.section_id === section.id).map((l) => l.user_id));
+		const revealed = reveals.find((r) => r.section_id === section.id);
+		return {
+			id: section.id,
+			title: section.title,
+			lockedBy: context.members.filter((m) => m.userId && lockers.has(m.userId)).map((m) => m.name),
+			isRevealed: !!revealed,
+			revealedAt: revealed?.revealed_at ?? null,
+			mayReveal: !revealed && partners.length === 2 && partners.every((id) => lockers.has(id))
+		};
+	});
+}
+
+/**
+ * The therapist reveals a section of homework held for the session, from the assignment page: only
+ * once both partners have locked it (before that there is nothing of theirs to set side by side).
+ * Audited like a reveal in the live room.
+ */
+export async function revealHeld(
+	db: Kysely<Database>,
+	context: RoomContext,
+	input: { opId: string; sectionId: string }
+): Promise<WriteResult> {
+	return sectionCommand(db, context, input, 'therapist', async (trx, section) => {
+		if (revealsWhenBothLock(context.assignment))
+			return failure('bad-request', 'This homework is revealed when both partners lock.');
+		const [locks, revealed] = await Promise.all([
+			trx
+				.selectFrom('section_locks')
+				.select('user_id')
+				.where('assignment_id', '=', context.assignment.id)
+				.where('section_id', '=', section.id)
+				.execute(),
+			trx
+				.selectFrom('section_reveals')
+				.select('section_id')
+				.where('assignment_id', '=', context.assignment.id)
+				.where('section_id', '=', section.id)
+				.executeTakeFirst()
+		]);
+		if (revealed) return { ok: true, events: [] };
+		const partners = partnerIds(context);
+		const lockers = new Set(locks.map((l) => l.user_id));
+		if (partners.length < 2 || !partners.every((id) => lockers.has(id))) {
+			return failure(
+				'bad-request',
+				`Both partners need to lock "${section.title}" before it can be revealed.`
+			);
+		}
+		const event = await reveal(trx, context, section.id, context.actor.userId);
+		await audit.record(trx, {
+			actorId: context.actor.userId,
+			action: 'room.section.reveal',
+			targetType: 'assignment',
+			targetId: context.assignment.id,
+			coupleId: context.coupleId,
+			detail: { sectionId: section.id, heldForSession: true }
+		});
 		return { ok: true, events: [event] };
 	});
 }

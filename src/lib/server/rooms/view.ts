@@ -4,7 +4,7 @@ import type { Database } from '../db/schema';
 import type { RoomContext } from './context';
 import * as audit from '../audit';
 import type { JointStatus, RoomView } from '$lib/realtime/events';
-import { definitionFor, visibleAnswered, visibleAnswers } from './visibility';
+import { definitionFor, revealsWhenBothLock, visibleAnswered, visibleAnswers } from './visibility';
 
 export function jointStatusOf(row: {
 	proposed_by: string | null;
@@ -94,7 +94,8 @@ export async function viewFor(db: Kysely<Database>, context: RoomContext): Promi
 			note: context.assignment.note,
 			currentSectionId: assignment.current_section_id,
 			openedAt: assignment.opened_at?.toISOString() ?? null,
-			isArchived: assignment.archived_at !== null
+			isArchived: assignment.archived_at !== null,
+			revealPolicy: revealsWhenBothLock(context.assignment) ? 'on_lock' : 'session'
 		},
 		coupleLabel: context.coupleLabel,
 		therapist: { userId: context.therapistId, name: context.therapistName },

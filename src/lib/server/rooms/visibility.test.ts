@@ -3,6 +3,8 @@ import type { ExerciseDefinition } from '$lib/exercises/definition';
 import {
 	answerVisibility,
 	definitionFor,
+	hasSimultaneousItems,
+	revealsWhenBothLock,
 	visibilityOf,
 	visibleAnswered,
 	visibleAnswers,
@@ -140,5 +142,20 @@ describe('projections built on the rule', () => {
 			['two', []]
 		]);
 		expect(definitionFor(definition, therapist)).toBe(definition);
+	});
+
+	it('reveals on the second lock in a live room and in homework set to reveal on lock, never in homework held for the session', () => {
+		expect(revealsWhenBothLock({ mode: 'live', reveal_policy: 'on_lock' })).toBe(true);
+		expect(revealsWhenBothLock({ mode: 'homework', reveal_policy: 'on_lock' })).toBe(true);
+		expect(revealsWhenBothLock({ mode: 'homework', reveal_policy: 'session' })).toBe(false);
+		// A live room has the therapist in it: her presence is the session.
+		expect(revealsWhenBothLock({ mode: 'live', reveal_policy: 'session' })).toBe(true);
+	});
+
+	it('counts a section as having something to reveal only when it holds a simultaneous item', () => {
+		expect(definition.sections.map((s) => hasSimultaneousItems(s))).toEqual([true, false]);
+		expect(hasSimultaneousItems({ items: [item('x', 'both', 'therapist-only')] as never })).toBe(
+			false
+		);
 	});
 });

@@ -1,12 +1,33 @@
-// The reveal rules: what one member of a couple may learn of another member's answers. Every path
-// that gives a partner answers, answered item ids or scores made from them (the room view, room
-// events, homework progress counts, the progress page) asks `answerVisibility`, so the rule is here once.
+// The reveal rules: what one member of a couple may learn of another member's answers, and when a
+// section is revealed. Every path that gives a partner answers, answered item ids or scores made from
+// them (the room view, room events, the homework endpoint, progress counts, the progress page) asks
+// `answerVisibility` with the assignment's revealed sections (its `section_reveals` rows); a row is
+// written only where `revealsWhenBothLock` allows it, or by the therapist. So the rule is here once.
 import {
 	isForRole,
 	type ExerciseDefinition,
 	type ExerciseItem,
 	type PartnerRole
 } from '$lib/exercises/definition';
+import type { RevealPolicy } from '../db/schema';
+
+/**
+ * Whether the second partner's lock reveals a section. A live room and homework set to 'on_lock' do:
+ * both partners see each other's answers at once. Homework held for the session ('session') does
+ * not: both lock at home and the section stays unrevealed — to both — until the therapist reveals it
+ * (`room:reveal` in the live room, or "Reveal now" on the assignment page).
+ */
+export function revealsWhenBothLock(assignment: {
+	mode: 'homework' | 'live';
+	reveal_policy: RevealPolicy;
+}): boolean {
+	return assignment.mode === 'live' || assignment.reveal_policy !== 'session';
+}
+
+/** Whether a section has anything a reveal would show a partner: an item shared when both lock. */
+export function hasSimultaneousItems(section: { items: ExerciseItem[] }): boolean {
+	return section.items.some((i) => (i.reveal ?? 'simultaneous') === 'simultaneous');
+}
 
 /** Who is looking: the couple's therapist, or a partner with their role in the couple. */
 export interface Viewer {

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { email, readForm } from '$lib/server/forms';
 import { id } from '$lib/input';
+import { ACK_NOTE_MAX, SAFETY_ACTIONS } from '$lib/safety-actions';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as safety from '$lib/server/safety';
 import type { Actions, PageServerLoad } from './$types';
@@ -11,12 +12,13 @@ const ROWS = 5;
 
 export const load = (async ({ locals }) => {
 	const { user } = requireTherapist(locals);
-	const [flags, resources, safetyContact] = await Promise.all([
+	const [flags, acknowledged, resources, safetyContact] = await Promise.all([
 		safety.openFlags(db(), user.id),
+		safety.acknowledgedFlags(db(), user.id),
 		safety.crisisResources(db(), user.id),
 		safety.safetyContact(db(), user.id)
 	]);
-	return { flags, resources, safetyContact, rows: ROWS };
+	return { flags, acknowledged, resources, safetyContact, rows: ROWS };
 }) satisfies PageServerLoad;
 
 const optional = (label: string, max: number) =>
@@ -43,6 +45,19 @@ const NO_FLAG = 'That flag does not exist, or is not on one of your couples.';
 
 const Acknowledge = v.object({
 	flagId: id(NO_FLAG),
+	// Absent when no radio was chosen: the same sentence as a wrong value.
+	action: v.pipe(
+		v.optional(v.string(), ''),
+		v.picklist(
+			SAFETY_ACTIONS,
+			'Say what you did: called, messaged, discussed in session or something else.'
+		)
+	),
+	note: v.pipe(
+		v.optional(v.string('The note must be text.'), ''),
+		v.trim(),
+		v.maxLength(ACK_NOTE_MAX, `Keep the note to ${ACK_NOTE_MAX} characters or fewer.`)
+	),
 	// Back to the page the flag was shown on: a plain path in /app, anything else goes home.
 	redirectTo: v.fallback(v.pipe(v.string(), v.regex(/^\/app(?:[/?#][!-~]*)?$/)), '/app')
 });
@@ -59,10 +74,24 @@ export const actions = {
 	acknowledge: async ({ locals, request, getClientAddress }) => {
 		const { user } = requireTherapist(locals);
 		const parsed = await readForm(request, Acknowledge);
-		if (!parsed.ok)
-			return fail(parsed.errors.flagId === NO_FLAG ? 404 : 400, { message: parsed.message });
-		const { flagId, redirectTo } = parsed.data;
-		const isDone = await safety.acknowledge(db(), user.id, flagId, getClientAddress());
+		if (!parsed.ok) {
+			if (parsed.errors.flagId === NO_FLAG) return fail(404, { message: NO_FLAG });
+			const flagId = typeof parsed.values.flagId === 'string' ? parsed.values.flagId : '';
+			return fail(400, {
+				message: parsed.message,
+				ackFlagId: flagId,
+				errors: parsed.errors,
+				values: { action: parsed.values.action ?? '', note: parsed.values.note ?? '' }
+			});
+		}
+		const { flagId, redirectTo, action, note } = parsed.data;
+		const isDone = await safety.acknowledge(
+			db(),
+			user.id,
+			flagId,
+			{ action, note },
+			getClientAddress()
+		);
 		if (!isDone) return fail(404, { message: NO_FLAG });
 		redirect(303, redirectTo);
 	},

@@ -42,6 +42,10 @@ const Assign = v.variant(
 			definitionId: id('Choose an exercise.'),
 			// A day: it becomes a moment (the end of that day on the therapist's clock) in the action.
 			dueAt: day('Choose a due date.'),
+			revealPolicy: v.optional(
+				v.picklist(['on_lock', 'session'], 'Choose when the partners see each other’s answers.'),
+				'on_lock'
+			),
 			note: v.optional(
 				v.pipe(v.string(), v.trim(), v.maxLength(1000, 'Keep the note under 1,000 characters.')),
 				''
@@ -174,7 +178,8 @@ export const actions = {
 				firstDueAt: dueAt!,
 				end: repeating.repeat.end,
 				opensDaysBefore: repeating.repeat.opensDaysBefore,
-				note: input.note || null
+				note: input.note || null,
+				revealPolicy: input.revealPolicy
 			});
 			if (!scheduled.ok) {
 				return fail(400, {
@@ -196,7 +201,8 @@ export const actions = {
 			definitionId: input.definitionId,
 			mode: input.mode,
 			dueAt,
-			note: input.note || null
+			note: input.note || null,
+			revealPolicy: input.mode === 'homework' ? input.revealPolicy : 'on_lock'
 		});
 		if (!created) {
 			return fail(400, {

@@ -1,6 +1,7 @@
 // The audit trail in words: each recorded action as a sentence about what you did, linked to the
 // thing it was done to. Stored action codes stay as they are (the hash chain covers them).
 import { formatDate } from '$lib/dates';
+import { SAFETY_ACTION_WORDS, type SafetyAction } from '$lib/safety-actions';
 import type { TrailTarget } from '$lib/server/audit';
 
 export interface TrailRow {
@@ -89,7 +90,16 @@ export function sentenceOf(
 	if (row.target_type === 'schedule')
 		return { text: `You ${lower(actionWords(row.action))}`, href: base };
 	if (row.target_type === 'safety_flag') {
-		return { text: 'You acknowledged a safety flag', href: null };
+		// What she said she did (never the note, which the audit log does not hold).
+		const did = (row.detail as { action?: string } | null)?.action;
+		const words =
+			did && did in SAFETY_ACTION_WORDS ? SAFETY_ACTION_WORDS[did as SafetyAction] : null;
+		return {
+			text: words
+				? `You acknowledged a safety flag: ${lower(words)}`
+				: 'You acknowledged a safety flag',
+			href: '/app/safety'
+		};
 	}
 	const known = ACTION_WORDS[row.action];
 	return { text: known ? `You ${lower(known)}` : `Recorded: ${row.action}`, href: base };
