@@ -1,36 +1,13 @@
 // The therapist's account page: name, email (behind the password), password (the current one first;
 // other devices are signed out), where she is signed in, and her two-factor sign-in (replacing the
 // authenticator asks for the password again on the set-up page).
-import { fail, redirect } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { requireTherapist } from '$lib/server/auth/guards';
 import * as account from '$lib/server/auth/account';
-import { newPassword } from '$lib/server/auth/password';
-import { deleteSessionCookie } from '$lib/server/auth/session';
-import { email, readForm, text } from '$lib/server/forms';
-import * as outbox from '$lib/server/outbox';
+import { accountActions } from '$lib/server/account-actions';
 import { hasRecoveryCode as hasRecoveryCodeFor } from '$lib/server/auth/two-factor';
-import { disconnectSessions } from '$lib/server/realtime/server';
-import { formatDateTime, isTimeZone, timeZones } from '$lib/dates';
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
-
-const password = (message: string) =>
-	v.pipe(v.string(message), v.nonEmpty(message), v.maxLength(256, 'That password is too long.'));
-
-const NameForm = v.object({ name: text('Your name', 120) });
-const EmailForm = v.object({ email, emailPassword: password('Enter your current password.') });
-const PasswordForm = v.object({
-	currentPassword: password('Enter your current password.'),
-	newPassword
-});
-const TimeZoneForm = v.object({
-	timeZone: v.pipe(
-		v.string('Choose a time zone.'),
-		v.check((zone: string) => isTimeZone(zone), 'Choose a time zone from the list.')
-	)
-});
-const PASSWORDS = ['emailPassword', 'currentPassword', 'newPassword'];
+import { formatDateTime, timeZones } from '$lib/dates';
+import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {
 	const { user, session } = requireTherapist(locals);
@@ -54,125 +31,4 @@ export const load = (async ({ locals }) => {
 	};
 }) satisfies PageServerLoad;
 
-function who(event: RequestEvent) {
-	const { user, session } = requireTherapist(event.locals);
-	return { user, session, ip: event.getClientAddress() };
-}
-
-function refuse(
-	form: string,
-	status: 400 | 429,
-	parsed: { errors: Record<string, string>; values: Record<string, string>; message?: string }
-) {
-	return fail(status, {
-		form,
-		message: parsed.message ?? 'Please fix the fields marked below.',
-		errors: parsed.errors,
-		values: parsed.values
-	});
-}
-
-export const actions = {
-	name: async (event) => {
-		const { user, ip } = who(event);
-		const parsed = await readForm(event.request, NameForm);
-		if (!parsed.ok) return refuse('name', 400, parsed);
-		await account.changeName(db(), { userId: user.id, email: user.email, ip }, parsed.data.name);
-		return { form: 'name', saved: 'Your name is saved.' };
-	},
-	timeZone: async (event) => {
-		const { user, ip } = who(event);
-		const parsed = await readForm(event.request, TimeZoneForm);
-		if (!parsed.ok) return refuse('timeZone', 400, parsed);
-		await account.setTimeZone(
-			db(),
-			{ userId: user.id, email: user.email, ip },
-			parsed.data.timeZone
-		);
-		return {
-			form: 'timeZone',
-			saved: `Dates are now shown in ${parsed.data.timeZone.replaceAll('_', ' ')} time.`
-		};
-	},
-	email: async (event) => {
-		const { user, ip } = who(event);
-		const parsed = await readForm(event.request, EmailForm, { omit: PASSWORDS });
-		if (!parsed.ok) return refuse('email', 400, parsed);
-		const result = await account.changeEmail(
-			db(),
-			{ userId: user.id, email: user.email, ip },
-			{ email: parsed.data.email, password: parsed.data.emailPassword, name: user.display_name }
-		);
-		if (!result.ok) {
-			return refuse('email', result.status, {
-				message: result.message,
-				errors: { [result.field]: result.message },
-				values: { email: parsed.data.email }
-			});
-		}
-		if (result.emailId) outbox.wake();
-		return { form: 'email', saved: `You now sign in with ${parsed.data.email}.` };
-	},
-	password: async (event) => {
-		const { user, session, ip } = who(event);
-		const parsed = await readForm(event.request, PasswordForm, { omit: PASSWORDS });
-		if (!parsed.ok) return refuse('password', 400, parsed);
-		const result = await account.changePassword(
-			db(),
-			{
-				userId: user.id,
-				email: user.email,
-				ip,
-				sessionId: session.id,
-				name: user.display_name,
-				origin: event.url.origin
-			},
-			parsed.data
-		);
-		if (!result.ok) {
-			return refuse('password', result.status, {
-				message: result.message,
-				errors: { [result.field]: result.message },
-				values: {}
-			});
-		}
-		disconnectSessions(result.endedSessionIds);
-		if (result.emailId) outbox.wake();
-		return {
-			form: 'password',
-			saved:
-				result.endedSessionIds.length === 0
-					? 'Your new password is saved.'
-					: 'Your new password is saved, and your other devices are signed out.'
-		};
-	},
-	/** Ends every session of this account, this one included, and closes their live connections. */
-	signOutEverywhere: async (event) => {
-		const { user, session, ip } = who(event);
-		const ended = await account.signOut(
-			db(),
-			{ userId: user.id, email: user.email, ip, sessionId: session.id },
-			'everywhere'
-		);
-		disconnectSessions(ended);
-		deleteSessionCookie(event.cookies, event.url.protocol === 'https:');
-		redirect(303, '/login?reason=signed-out-everywhere');
-	},
-	/** Ends every session but this one. */
-	signOutOthers: async (event) => {
-		const { user, session, ip } = who(event);
-		const ended = await account.signOut(
-			db(),
-			{ userId: user.id, email: user.email, ip, sessionId: session.id },
-			'others'
-		);
-		disconnectSessions(ended);
-		return {
-			form: 'sessions',
-			saved:
-				ended.length === 0
-					? 'There were no other devices to sign out.'
-					: `Signed out of ${ended.length} other device${ended.length === 1 ? '' : 's'}.`
-		};
-	}
-} satisfies Actions;
+export const actions = accountActions(requireTherapist) satisfies Actions;
