@@ -116,6 +116,6 @@ describe('length limits', () => {
 			definition: JSON.stringify({ ...draft, title: 'T'.repeat(101) })
 		});
 		expect(response.status).toBe(400);
-		expect(await response.text()).toContain('The title is at most 100 characters.');
+		expect(await response.text()).toContain('Shorten the title to 100 characters or fewer.');
 	});
 });
