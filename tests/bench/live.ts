@@ -198,7 +198,16 @@ interface RunFigures {
 	fanoutP50Ms: number;
 	fanoutP95Ms: number;
 	fanoutP99Ms: number;
+	steadyFanoutP99Ms: number;
+	burstFanoutP99Ms: number;
 	sent: number;
+	burstOffered: number;
+	burstAnswered: number;
+	burstAckedRatio: number;
+	/** Replies (acks and refusals) received in each 5 s window over the saves sent in it. */
+	windows: { offered: number; answered: number }[];
+	minWindowRatio: number;
+	timeouts: number;
 	acked: number;
 	errors: number;
 	loopLagP99Ms: number;
@@ -214,16 +223,38 @@ async function drive(
 	seconds: number,
 	child: ChildProcess,
 	output: () => string,
-	bare: boolean
+	bare: boolean,
+	label = bare ? 'relay' : 'trellis'
 ): Promise<RunFigures & { ops: Set<string> }> {
 	const count = Array.isArray(rooms) ? rooms.length : rooms;
 	const ack = histogram();
 	const fanout = histogram();
+	const steadyFanout = histogram(); // saves sent outside the burst
+	const burstFanout = histogram();
 	const sockets: Socket[] = [];
 	const ops = new Set<string>();
 	let sent = 0;
 	let acked = 0;
 	let errors = 0;
+	let timeouts = 0;
+	let burstOffered = 0;
+	let burstAnswered = 0;
+	const windows: { offered: number; answered: number }[] = [];
+	const windowAt = (t: number) => {
+		const i = Math.floor((t - started) / 5000);
+		while (windows.length <= i) windows.push({ offered: 0, answered: 0 });
+		return windows[i];
+	};
+	const inBurst = (t: number) => t >= burstFrom && t < burstTo;
+	// Fan-out times are kept per phase, by when the save was sent (performance.now() → epoch ms).
+	const record = (sentAt: number, now: number) => {
+		const us = Math.max(1, Math.round((now - sentAt) * 1000));
+		fanout.recordValue(us);
+		(inBurst(performance.timeOrigin + sentAt) ? burstFanout : steadyFanout).recordValue(us);
+	};
+	let started = 0;
+	let burstFrom = 0;
+	let burstTo = 0;
 	const pending = new Map<string, number[]>(); // sender id + item → send times awaiting the partner's event
 	const connectStart = Date.now();
 
@@ -234,7 +265,7 @@ async function drive(
 			reconnection: false,
 			forceNew: true,
 			extraHeaders: room ? { cookie: room.cookies[member] } : {},
-			query: bare ? { room: `r${index}` } : {}
+			query: bare ? { room: `r${index}`, member: `m${member}` } : {}
 		});
 		sockets.push(socket);
 		return new Promise((resolve, reject) => {
@@ -282,23 +313,19 @@ async function drive(
 				if (event.type !== 'answer-saved' && event.type !== 'partner-answered') return;
 				if (m.member === 0) return; // fan-out is measured at the other partner
 				const now = performance.now();
-				if (bare) {
-					fanout.recordValue(Math.max(1, Math.round((now - event.sentAt!) * 1000)));
-					return;
-				}
+				if (bare) return record(event.sentAt!, now);
 				const queue = pending.get(`${event.actorId}|${event.itemId}`);
 				const sentAt = queue?.shift();
-				if (sentAt !== undefined)
-					fanout.recordValue(Math.max(1, Math.round((now - sentAt) * 1000)));
+				if (sentAt !== undefined) record(sentAt, now);
 			}
 		);
 	}
 
 	await metrics(child, output); // resets the server's loop-delay histogram
 	const cpuStart = await metrics(child, output);
-	const started = Date.now();
-	const burstFrom = started + seconds * 400;
-	const burstTo = started + seconds * 600;
+	started = Date.now();
+	burstFrom = started + seconds * 400;
+	burstTo = started + seconds * 600;
 	const timers: NodeJS.Timeout[] = [];
 	const inflight = new Set<Promise<unknown>>();
 
@@ -307,7 +334,15 @@ async function drive(
 		const item = `${m.section}-i${1 + Math.floor(Math.random() * 3)}`;
 		const opId = `b${m.index}-${m.member}-${sent}-${Math.random().toString(36).slice(2, 8)}`;
 		const t0 = performance.now();
+		const sentWall = Date.now();
 		sent += 1;
+		windowAt(sentWall).offered += 1;
+		if (inBurst(sentWall)) burstOffered += 1;
+		const answered = () => {
+			const at = Date.now();
+			windowAt(at).answered += 1;
+			if (inBurst(at)) burstAnswered += 1;
+		};
 		const senderId = room ? room.ids[m.member] : '';
 		const key = `${senderId}|${item}`;
 		if (room && m.member === 1) {
@@ -319,6 +354,7 @@ async function drive(
 			.timeout(10_000)
 			.emitWithAck('answer:save', { opId, itemId: item, value: `answer ${sent}`, sentAt: t0 })
 			.then((result: { ok: boolean }) => {
+				answered();
 				if (result.ok) {
 					acked += 1;
 					ops.add(opId);
@@ -330,7 +366,10 @@ async function drive(
 					if (room && m.member === 1 && q) q.splice(q.indexOf(t0), 1);
 				}
 			})
-			.catch(() => (errors += 1));
+			.catch(() => {
+				errors += 1;
+				timeouts += 1;
+			});
 		inflight.add(p);
 		void p.finally(() => inflight.delete(p));
 	};
@@ -367,7 +406,7 @@ async function drive(
 
 	const progress = setInterval(() => {
 		log(
-			`${bare ? 'relay' : 'trellis'}: ${Math.round((Date.now() - started) / 1000)} s, sent ${sent}, acked ${acked}, errors ${errors}, ack p99 ${ms(ack, 99)} ms, fan-out p99 ${ms(fanout, 99)} ms`
+			`${label}: ${Math.round((Date.now() - started) / 1000)} s, sent ${sent}, acked ${acked}, errors ${errors}, ack p99 ${ms(ack, 99)} ms, fan-out p99 ${ms(fanout, 99)} ms`
 		);
 	}, 5000);
 	await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -385,7 +424,23 @@ async function drive(
 		fanoutP50Ms: ms(fanout, 50),
 		fanoutP95Ms: ms(fanout, 95),
 		fanoutP99Ms: ms(fanout, 99),
+		steadyFanoutP99Ms: ms(steadyFanout, 99),
+		burstFanoutP99Ms: ms(burstFanout, 99),
 		sent,
+		burstOffered,
+		burstAnswered,
+		burstAckedRatio: burstOffered ? Math.round((burstAnswered / burstOffered) * 1000) / 1000 : 0,
+		windows,
+		// The last window is cut short by the end of the run (replies only, no new saves).
+		minWindowRatio:
+			Math.round(
+				Math.min(
+					...windows
+						.slice(0, Math.max(1, Math.floor(seconds / 5)))
+						.map((w) => (w.offered ? w.answered / w.offered : 1))
+				) * 1000
+			) / 1000,
+		timeouts,
 		acked,
 		errors,
 		loopLagP99Ms: Math.round(end.loopP99Ms * 10) / 10,
@@ -416,10 +471,7 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	let close: () => Promise<void>;
 	let drop = async () => rmSync(dataDir, { recursive: true, force: true });
 	if (target === 'postgres') {
-		const base =
-			process.env.BENCH_DATABASE_URL ??
-			process.env.TEST_DATABASE_URL ??
-			'postgres://postgres@127.0.0.1:5432/test';
+		const base = baseUrl();
 		const schema = `bench_${Date.now().toString(36)}`;
 		const admin = openDatabase({ kind: 'postgres', url: base, poolSize: 1 });
 		await sql`create schema ${sql.id(schema)}`.execute(admin.db);
@@ -472,10 +524,31 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	return { ...rest, ...stored };
 }
 
-async function runRelay(options: Options) {
+const baseUrl = () =>
+	process.env.BENCH_DATABASE_URL ??
+	process.env.TEST_DATABASE_URL ??
+	'postgres://postgres@127.0.0.1:5432/test';
+
+/** The bare relay (no database), or with `naive` the naive durable relay on its own schema of PostgreSQL. */
+async function runRelay(options: Options, naive = false) {
 	const port = await freePort();
-	const child = spawn(process.execPath, [path.resolve('tests/bench/bare-relay.js')], {
-		env: { ...process.env, PORT: String(port) },
+	let env: Record<string, string> = {};
+	let drop = async () => {};
+	if (naive) {
+		const schema = `naive_${Date.now().toString(36)}`;
+		const admin = openDatabase({ kind: 'postgres', url: baseUrl(), poolSize: 1 });
+		await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+		const url = new URL(baseUrl());
+		url.searchParams.set('options', `-c search_path=${schema}`);
+		env = { DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: '20' };
+		drop = async () => {
+			await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
+			await admin.close();
+		};
+	}
+	const script = naive ? 'tests/bench/naive-relay.js' : 'tests/bench/bare-relay.js';
+	const child = spawn(process.execPath, [path.resolve(script)], {
+		env: { ...process.env, ...env, PORT: String(port) },
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
 	let output = '';
@@ -491,9 +564,13 @@ async function runRelay(options: Options) {
 		options.seconds,
 		child,
 		() => output,
-		true
+		true,
+		naive ? 'naive relay' : 'relay'
 	);
+	const exited = new Promise((resolve) => child.once('exit', resolve));
 	child.kill('SIGTERM');
+	await exited;
+	await drop();
 	const { ops: _ops, ...rest } = figures;
 	return rest;
 }
@@ -506,7 +583,10 @@ export default async function bench(args: string[]): Promise<number> {
 	for (const target of options.targets) trellis[target] = await runTrellis(target, options);
 	log('bare relay: same rooms, sockets and pace, no database');
 	const relay = await runRelay(options);
+	log('naive durable relay: same rooms, sockets and pace, one pg transaction per answer');
+	const naive = await runRelay(options, true);
 	removeDir(appRoot);
+	const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : null);
 	const main = trellis.postgres ?? trellis.pglite;
 	const summary = {
 		rooms: options.rooms,
@@ -520,9 +600,15 @@ export default async function bench(args: string[]): Promise<number> {
 		fanoutP95Ms: main.fanoutP95Ms,
 		fanoutP99Ms: main.fanoutP99Ms,
 		bareRelayP99Ms: relay.fanoutP99Ms,
-		fanoutP99Ratio: relay.fanoutP99Ms
-			? Math.round((main.fanoutP99Ms / relay.fanoutP99Ms) * 100) / 100
-			: null,
+		fanoutP99Ratio: ratio(main.fanoutP99Ms, relay.fanoutP99Ms),
+		naiveRelayP99Ms: naive.fanoutP99Ms,
+		naiveRelayRatio: ratio(main.fanoutP99Ms, naive.fanoutP99Ms),
+		steadyFanoutP99Ms: main.steadyFanoutP99Ms,
+		bareRelaySteadyP99Ms: relay.steadyFanoutP99Ms,
+		steadyFanoutP99Ratio: ratio(main.steadyFanoutP99Ms, relay.steadyFanoutP99Ms),
+		burstAckedRatio: main.burstAckedRatio,
+		minWindowRatio: main.minWindowRatio,
+		timeouts: main.timeouts,
 		sent: main.sent,
 		acked: main.acked,
 		stored: main.stored,
@@ -533,7 +619,8 @@ export default async function bench(args: string[]): Promise<number> {
 		rssMb: main.rssMb,
 		cpuPercent: main.cpuPercent,
 		perTarget: trellis,
-		bareRelay: relay
+		bareRelay: relay,
+		naiveRelay: naive
 	};
 	console.log(JSON.stringify(summary));
 	return summary.lost === 0 && summary.duplicated === 0 ? 0 : 1;
