@@ -2,7 +2,7 @@
 // build (local PostgreSQL, then embedded PGlite) and against a bare Socket.IO relay, on this machine.
 // Prints progress, then one JSON object of figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
@@ -43,6 +43,9 @@ interface Options {
 	rooms: number;
 	seconds: number;
 	targets: ('postgres' | 'pglite')[];
+	/** --profile DIR: the server's CPU profile; --count-queries DIR: its statements through pg. */
+	profileDir: string | null;
+	countDir: string | null;
 }
 
 function parse(args: string[]): Options {
@@ -54,7 +57,9 @@ function parse(args: string[]): Options {
 	return {
 		rooms: Number(value('rooms', '1000')),
 		seconds: Number(value('seconds', '60')),
-		targets: targets === 'both' ? ['postgres', 'pglite'] : [targets as 'postgres' | 'pglite']
+		targets: targets === 'both' ? ['postgres', 'pglite'] : [targets as 'postgres' | 'pglite'],
+		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null,
+		countDir: args.includes('--count-queries') ? path.resolve(value('count-queries', '.')) : null
 	};
 }
 
@@ -463,6 +468,30 @@ async function count(db: Kysely<Database>, ops: Set<string>) {
 
 let appRoot = '';
 
+/** The server's environment for a CPU profile and a count of its statements, when asked for. */
+function instrumented(target: string, options: Options): Record<string, string> {
+	const env: Record<string, string> = {};
+	const preloads: string[] = [];
+	const stamp = `${target}-${options.rooms}-${Date.now()}`;
+	if (options.profileDir) {
+		mkdirSync(options.profileDir, { recursive: true });
+		env.TRELLIS_CPU_PROFILE = path.join(options.profileDir, `server-${stamp}.cpuprofile`);
+		preloads.push(path.resolve('tests/bench/cpu-profile.js'));
+		log(`${target}: the server's CPU profile goes to ${env.TRELLIS_CPU_PROFILE}`);
+	}
+	if (options.countDir) {
+		mkdirSync(options.countDir, { recursive: true });
+		env.TRELLIS_QUERY_COUNTS = path.join(options.countDir, `queries-${stamp}.json`);
+		preloads.push(path.resolve('tests/bench/count-queries.js'));
+		log(`${target}: the server's statements are counted in ${env.TRELLIS_QUERY_COUNTS}`);
+	}
+	if (preloads.length)
+		env.NODE_OPTIONS = [process.env.NODE_OPTIONS ?? '', ...preloads.map((p) => `--import ${p}`)]
+			.join(' ')
+			.trim();
+	return env;
+}
+
 async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	log(`${target}: seeding ${options.rooms} rooms`);
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-'));
@@ -500,7 +529,12 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 		root: appRoot,
 		dataDir,
 		databaseUrl,
-		env: { TRELLIS_REPORT_METRICS: '1', TRELLIS_SEED_DEMO: 'off', DATABASE_POOL_SIZE: '20' }
+		env: {
+			TRELLIS_REPORT_METRICS: '1',
+			TRELLIS_SEED_DEMO: 'off',
+			DATABASE_POOL_SIZE: '20',
+			...instrumented(target, options)
+		}
 	});
 	log(`${target}: server on ${server.url}`);
 	const figures = await drive(

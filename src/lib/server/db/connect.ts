@@ -22,6 +22,13 @@ export interface Connection {
 
 export class DatabaseConfigError extends Error {}
 
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/** The pg pool under a Kysely instance made here, for the few statements sent by name (planned once). */
+export function poolOf(db: Kysely<Database>): pg.Pool | null {
+	return pools.get(db) ?? null;
+}
+
 export function describeTarget(target: DatabaseTarget): string {
 	if (target.kind === 'pglite')
 		return target.dataDir ? `embedded PGlite in ${target.dataDir}` : 'in-memory PGlite';
@@ -57,6 +64,7 @@ export function connect(target: DatabaseTarget): Connection {
 			client.on('error', (error) => console.error(`[db] connection error: ${error.message}`))
 		);
 		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+		pools.set(db, pool);
 		return { db, target, pool, close: () => db.destroy() };
 	}
 

@@ -32,8 +32,22 @@ export function broadcast(context: RoomContext, events: StoredEvent[]) {
 		}
 	}
 	deliver(live, deliveries);
-	// Other instances get the already-projected events in one message (one NOTIFY), not one per recipient.
-	if (isClustered(live)) live.serverSideEmit(DELIVER, deliveries);
+	// Other instances get the already-projected events of every write in this turn of the event loop
+	// in one message (one NOTIFY), not one per write or per recipient.
+	if (isClustered(live)) forOtherInstances(live, deliveries);
+}
+
+let outgoing: Delivery[] = [];
+
+function forOtherInstances(live: LiveNamespace, deliveries: Delivery[]) {
+	if (outgoing.length === 0) {
+		setImmediate(() => {
+			const sending = outgoing;
+			outgoing = [];
+			live.serverSideEmit(DELIVER, sending);
+		});
+	}
+	outgoing.push(...deliveries);
 }
 
 export function deliver(live: LiveNamespace, deliveries: Delivery[]) {
