@@ -20,6 +20,14 @@ if (file) {
 		entry.calls += 1;
 		const started = performance.now();
 		const done = () => (entry.ms += performance.now() - started);
+		// The pool passes a callback (as the last argument); Kysely awaits the returned promise.
+		if (typeof callback === 'function') {
+			const cb = callback;
+			callback = (/** @type {any[]} */ ...args) => (done(), cb(...args));
+		} else if (typeof values === 'function') {
+			const cb = values;
+			values = (/** @type {any[]} */ ...args) => (done(), cb(...args));
+		}
 		const result = original.call(this, config, values, callback);
 		if (result && typeof result.then === 'function') result.then(done, done);
 		return result;

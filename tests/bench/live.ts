@@ -46,6 +46,8 @@ interface Options {
 	/** --profile DIR: the server's CPU profile; --count-queries DIR: its statements through pg. */
 	profileDir: string | null;
 	countDir: string | null;
+	/** --before DIR: also run this earlier build (DIR holds its build/, server.js, package.json). */
+	beforeRoot: string | null;
 }
 
 function parse(args: string[]): Options {
@@ -59,7 +61,8 @@ function parse(args: string[]): Options {
 		seconds: Number(value('seconds', '60')),
 		targets: targets === 'both' ? ['postgres', 'pglite'] : [targets as 'postgres' | 'pglite'],
 		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null,
-		countDir: args.includes('--count-queries') ? path.resolve(value('count-queries', '.')) : null
+		countDir: args.includes('--count-queries') ? path.resolve(value('count-queries', '.')) : null,
+		beforeRoot: args.includes('--before') ? path.resolve(value('before', '.')) : null
 	};
 }
 
@@ -492,7 +495,7 @@ function instrumented(target: string, options: Options): Record<string, string> 
 	return env;
 }
 
-async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
+async function runTrellis(target: 'postgres' | 'pglite', options: Options, root = appRoot) {
 	log(`${target}: seeding ${options.rooms} rooms`);
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-'));
 	let databaseUrl: string | undefined;
@@ -526,7 +529,7 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	if (target === 'pglite') await close(); // the server owns the embedded database while it runs
 
 	const server: TestServer = await startServer({
-		root: appRoot,
+		root,
 		dataDir,
 		databaseUrl,
 		env: {
@@ -614,7 +617,13 @@ export default async function bench(args: string[]): Promise<number> {
 	log(`rooms ${options.rooms}, seconds ${options.seconds}, targets ${options.targets.join(', ')}`);
 	appRoot = snapshotBuild();
 	const trellis: Record<string, Awaited<ReturnType<typeof runTrellis>>> = {};
-	for (const target of options.targets) trellis[target] = await runTrellis(target, options);
+	for (const target of options.targets) {
+		if (options.beforeRoot) {
+			log(`${target}: the earlier build in ${options.beforeRoot}`);
+			trellis[`${target}-before`] = await runTrellis(target, options, options.beforeRoot);
+		}
+		trellis[target] = await runTrellis(target, options);
+	}
 	log('bare relay: same rooms, sockets and pace, no database');
 	const relay = await runRelay(options);
 	log('naive durable relay: same rooms, sockets and pace, one pg transaction per answer');
