@@ -66,8 +66,12 @@ const cases: [string, ChartInput][] = [
 	[
 		'twelve months of agreement',
 		{
-			dates: Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2025, 3 + i, 15)).toISOString()),
-			series: [{ label: 'Rated the same', values: [50, 60, 55, 70, 80, 75, 65, 90, 85, 80, 95, 100] }]
+			dates: Array.from({ length: 12 }, (_, i) =>
+				new Date(Date.UTC(2025, 3 + i, 15)).toISOString()
+			),
+			series: [
+				{ label: 'Rated the same', values: [50, 60, 55, 70, 80, 75, 65, 90, 85, 80, 95, 100] }
+			]
 		}
 	],
 	[

@@ -47,7 +47,7 @@ export const SAVE_BATCH_STATEMENT = `with input as (
 		as t (assignment_id, couple_id, user_id, op_id, section_id, item_id, value, safety, flag_id, payload, ord)
 ), locked as (
 	select id, last_seq, status, mode, current_section_id from assignments
-	where id in (select assignment_id from input)
+	where id = any($1::uuid[])
 	order by id
 	for update
 ), accepted as (
