@@ -216,6 +216,8 @@ interface RunFigures {
 	windows: { offered: number; answered: number }[];
 	minWindowRatio: number;
 	timeouts: number;
+	/** Sockets that closed during the run, by Socket.IO's reason (the bench does not reconnect them). */
+	disconnects: Record<string, number>;
 	acked: number;
 	errors: number;
 	loopLagP99Ms: number;
@@ -245,6 +247,8 @@ async function drive(
 	let acked = 0;
 	let errors = 0;
 	let timeouts = 0;
+	let finished = false;
+	const disconnects: Record<string, number> = {};
 	let burstOffered = 0;
 	let burstAnswered = 0;
 	const windows: { offered: number; answered: number }[] = [];
@@ -276,6 +280,9 @@ async function drive(
 			query: bare ? { room: `r${index}`, member: `m${member}` } : {}
 		});
 		sockets.push(socket);
+		socket.on('disconnect', (reason) => {
+			if (!finished) disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+		});
 		return new Promise((resolve, reject) => {
 			socket.once('connect', async () => {
 				if (room) {
@@ -422,6 +429,7 @@ async function drive(
 	await Promise.allSettled([...inflight]);
 	clearInterval(progress);
 	const end = await metrics(child, output);
+	finished = true;
 	for (const s of sockets) s.disconnect();
 	const wall = (Date.now() - started) / 1000;
 	return {
@@ -449,6 +457,7 @@ async function drive(
 				) * 1000
 			) / 1000,
 		timeouts,
+		disconnects,
 		acked,
 		errors,
 		loopLagP99Ms: Math.round(end.loopP99Ms * 10) / 10,
@@ -548,6 +557,16 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options, root 
 		server.output,
 		false
 	);
+	if (figures.timeouts > 0) {
+		// Acks that never came: show what the server said (its own messages; it logs no client data).
+		const said = server
+			.output()
+			.split('\n')
+			.filter((line) => line && !line.startsWith('METRICS '));
+		log(
+			`${target}: ${figures.timeouts} acks timed out; the server's last words:\n${said.slice(-15).join('\n')}`
+		);
+	}
 	await server.stop();
 	if (target === 'pglite') {
 		const conn = openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
