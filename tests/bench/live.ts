@@ -218,6 +218,8 @@ interface RunFigures {
 	timeouts: number;
 	/** Sockets that closed during the run, by Socket.IO's reason (the bench does not reconnect them). */
 	disconnects: Record<string, number>;
+	/** Refusals and failures the server answered with, by code. */
+	errorCodes: Record<string, number>;
 	acked: number;
 	errors: number;
 	loopLagP99Ms: number;
@@ -249,6 +251,7 @@ async function drive(
 	let timeouts = 0;
 	let finished = false;
 	const disconnects: Record<string, number> = {};
+	const errorCodes: Record<string, number> = {};
 	let burstOffered = 0;
 	let burstAnswered = 0;
 	const windows: { offered: number; answered: number }[] = [];
@@ -368,8 +371,12 @@ async function drive(
 		const p = m.socket
 			.timeout(10_000)
 			.emitWithAck('answer:save', { opId, itemId: item, value: `answer ${sent}`, sentAt: t0 })
-			.then((result: { ok: boolean }) => {
+			.then((result: { ok: boolean; error?: { code: string } }) => {
 				answered();
+				if (!result.ok) {
+					const code = result.error?.code ?? 'unknown';
+					errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+				}
 				if (result.ok) {
 					acked += 1;
 					ops.add(opId);
@@ -458,6 +465,7 @@ async function drive(
 			) / 1000,
 		timeouts,
 		disconnects,
+		errorCodes,
 		acked,
 		errors,
 		loopLagP99Ms: Math.round(end.loopP99Ms * 10) / 10,
@@ -557,14 +565,14 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options, root 
 		server.output,
 		false
 	);
-	if (figures.timeouts > 0) {
+	if (figures.timeouts > 0 || figures.errorCodes.unavailable) {
 		// Acks that never came: show what the server said (its own messages; it logs no client data).
 		const said = server
 			.output()
 			.split('\n')
 			.filter((line) => line && !line.startsWith('METRICS '));
 		log(
-			`${target}: ${figures.timeouts} acks timed out; the server's last words:\n${said.slice(-15).join('\n')}`
+			`${target}: ${figures.timeouts} acks timed out, ${figures.errorCodes.unavailable ?? 0} unavailable; the server's last words:\n${said.slice(-15).join('\n')}`
 		);
 	}
 	await server.stop();
