@@ -36,12 +36,16 @@ interface Pending {
 	job: SaveJob;
 	resolve: (outcome: SaveOutcome) => void;
 	reject: (error: unknown) => void;
+	/** Times its room's row was found locked by another write (a therapist's advance, a lock). */
+	tries: number;
+	/** Not tried again before this time (ms), so a locked room is not asked for in a tight loop. */
+	notBefore: number;
 }
 
 const MAX_BATCH = 256;
 const MAX_CONCURRENT_BATCHES = 4;
 
-export const SAVE_BATCH_STATEMENT = `with input as (
+const statement = (skipLocked: boolean) => `with input as (
 	select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
 		$7::text[], $8::boolean[], $9::uuid[], $10::text[]) with ordinality
 		as t (assignment_id, couple_id, user_id, op_id, section_id, item_id, value, safety, flag_id, payload, ord)
@@ -49,7 +53,7 @@ export const SAVE_BATCH_STATEMENT = `with input as (
 	select id, last_seq, status, mode, current_section_id from assignments
 	where id = any($1::uuid[])
 	order by id
-	for update
+	for update${skipLocked ? ' skip locked' : ''}
 ), accepted as (
 	select i.*, (l.last_seq + row_number() over (partition by i.assignment_id order by i.ord))::int as seq
 	from input i join locked l on l.id = i.assignment_id
@@ -87,7 +91,23 @@ export const SAVE_BATCH_STATEMENT = `with input as (
 	insert into room_events (assignment_id, seq, type, actor_id, payload)
 	select assignment_id, seq, 'answer-saved', user_id, payload::jsonb from kept
 )
-select ord::int as ord, seq from kept`;
+select ord::int as ord, seq from kept${
+	skipLocked
+		? `
+union all
+select i.ord::int, 0 from input i where not exists (select 1 from locked l where l.id = i.assignment_id)`
+		: ''
+}`;
+
+/**
+ * Rooms whose row another write holds locked are skipped (seq 0: try again shortly), so one room's
+ * advance does not hold up the saves of every other room in the batch. A save skipped this often runs
+ * with the statement that waits for the lock.
+ */
+export const SAVE_BATCH_STATEMENT = statement(true);
+const SAVE_WAITING_STATEMENT = statement(false);
+const MAX_SKIPS = 20;
+const RETRY_MS = 3;
 
 function parameters(jobs: SaveJob[]): unknown[] {
 	const column = <K extends keyof SaveJob>(key: K) => jobs.map((job) => job[key]);
@@ -109,6 +129,7 @@ class SaveBatcher {
 	#queue: Pending[] = [];
 	#running = 0;
 	#scheduled = false;
+	#timer: NodeJS.Timeout | null = null;
 	/** Rooms with a batch in flight. */
 	#busy = new Set<string>();
 
@@ -116,7 +137,7 @@ class SaveBatcher {
 
 	save(job: SaveJob): Promise<SaveOutcome> {
 		return new Promise((resolve, reject) => {
-			this.#queue.push({ job, resolve, reject });
+			this.#queue.push({ job, resolve, reject, tries: 0, notBefore: 0 });
 			// Everything that arrives in this turn of the event loop goes in the same batch.
 			if (!this.#scheduled) {
 				this.#scheduled = true;
@@ -133,60 +154,105 @@ class SaveBatcher {
 			const batch: Pending[] = [];
 			const rest: Pending[] = [];
 			const ops = new Set<string>();
+			// A room whose first waiting save is held back holds back its later saves too (arrival order).
+			const held = new Set<string>();
+			const now = Date.now();
+			let wake = Infinity;
+			let waiting: Pending | null = null;
 			for (const pending of this.#queue) {
 				const { assignmentId, userId, opId } = pending.job;
 				const op = `${userId}\u0000${opId}`;
-				if (batch.length >= MAX_BATCH || this.#busy.has(assignmentId) || ops.has(op)) {
+				if (pending.notBefore > now) {
+					held.add(assignmentId);
+					wake = Math.min(wake, pending.notBefore);
+				}
+				if (
+					batch.length >= MAX_BATCH ||
+					this.#busy.has(assignmentId) ||
+					held.has(assignmentId) ||
+					ops.has(op)
+				) {
 					rest.push(pending);
+				} else if (pending.tries >= MAX_SKIPS && !waiting) {
+					waiting = pending; // skipped too often: waits for the lock, in a batch of its own
+					held.add(assignmentId);
 				} else {
-					batch.push(pending);
-					ops.add(op);
+					if (pending.tries >= MAX_SKIPS) rest.push(pending);
+					else {
+						batch.push(pending);
+						ops.add(op);
+					}
 				}
 			}
 			this.#queue = rest;
-			if (batch.length === 0) return; // every waiting save's room is committing: the next finish pumps
-			const rooms = new Set(batch.map((p) => p.job.assignmentId));
-			for (const room of rooms) this.#busy.add(room);
-			this.#running += 1;
-			void this.#commit(batch).finally(() => {
-				for (const room of rooms) this.#busy.delete(room);
-				this.#running -= 1;
-				this.#pump();
-			});
+			if (wake !== Infinity && !this.#timer) {
+				this.#timer = setTimeout(
+					() => {
+						this.#timer = null;
+						this.#pump();
+					},
+					Math.max(1, wake - now)
+				);
+			}
+			const batches = [batch, waiting ? [waiting] : []].filter((b) => b.length > 0);
+			if (batches.length === 0) return; // every waiting save's room is committing or held back
+			for (const one of batches)
+				this.#start(one, one === batch ? SAVE_BATCH_STATEMENT : SAVE_WAITING_STATEMENT);
 		}
 	}
 
-	async #commit(batch: Pending[]) {
-		let rows: { ord: number; seq: number }[];
-		try {
-			rows = await this.#run(batch.map((p) => p.job));
-		} catch (error) {
-			if (batch.length === 1) return batch[0].reject(error);
-			// Rolled back as a whole: run each on its own, so one bad save fails only itself.
-			for (const pending of batch) await this.#commit([pending]);
-			return;
-		}
-		const seqs = new Map(rows.map((r) => [r.ord, r.seq]));
-		batch.forEach((pending, i) => {
-			const seq = seqs.get(i + 1);
-			pending.resolve(seq === undefined ? null : { seq });
+	#start(batch: Pending[], text: string) {
+		const rooms = new Set(batch.map((p) => p.job.assignmentId));
+		for (const room of rooms) this.#busy.add(room);
+		this.#running += 1;
+		void this.#commit(batch, text).finally(() => {
+			for (const room of rooms) this.#busy.delete(room);
+			this.#running -= 1;
+			this.#pump();
 		});
 	}
 
-	async #run(jobs: SaveJob[]): Promise<{ ord: number; seq: number }[]> {
+	async #commit(batch: Pending[], text: string) {
+		let rows: { ord: number; seq: number }[];
+		try {
+			rows = await this.#run(
+				batch.map((p) => p.job),
+				text
+			);
+		} catch (error) {
+			if (batch.length === 1) return batch[0].reject(error);
+			// Rolled back as a whole: run each on its own, so one bad save fails only itself.
+			for (const pending of batch) await this.#commit([pending], text);
+			return;
+		}
+		const seqs = new Map(rows.map((r) => [r.ord, r.seq]));
+		const skipped: Pending[] = [];
+		batch.forEach((pending, i) => {
+			const seq = seqs.get(i + 1);
+			if (seq === 0) {
+				pending.tries += 1;
+				pending.notBefore = Date.now() + RETRY_MS;
+				skipped.push(pending);
+			} else pending.resolve(seq === undefined ? null : { seq });
+		});
+		// Back at the head of the queue, in their order, ahead of their rooms' later saves.
+		if (skipped.length) this.#queue.unshift(...skipped);
+	}
+
+	async #run(jobs: SaveJob[], text: string): Promise<{ ord: number; seq: number }[]> {
 		const values = parameters(jobs);
 		const pool = poolOf(this.db);
 		if (pool) {
 			// Named: each connection parses and plans it once, then only binds and executes.
 			const result = await pool.query<{ ord: number; seq: number }>({
-				name: 'trellis_save_batch',
-				text: SAVE_BATCH_STATEMENT,
+				name: text === SAVE_BATCH_STATEMENT ? 'trellis_save_batch' : 'trellis_save_waiting',
+				text,
 				values
 			});
 			return result.rows;
 		}
 		const result = await this.db.executeQuery<{ ord: number; seq: number }>(
-			CompiledQuery.raw(SAVE_BATCH_STATEMENT, values)
+			CompiledQuery.raw(text, values)
 		);
 		return result.rows;
 	}
