@@ -2,7 +2,7 @@
 // build (local PostgreSQL, then embedded PGlite) and against a bare Socket.IO relay, on this machine.
 // Prints progress, then one JSON object of figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
@@ -43,6 +43,11 @@ interface Options {
 	rooms: number;
 	seconds: number;
 	targets: ('postgres' | 'pglite')[];
+	/** --profile DIR: the server's CPU profile; --count-queries DIR: its statements through pg. */
+	profileDir: string | null;
+	countDir: string | null;
+	/** --before DIR: also run this earlier build (DIR holds its build/, server.js, package.json). */
+	beforeRoot: string | null;
 }
 
 function parse(args: string[]): Options {
@@ -54,7 +59,10 @@ function parse(args: string[]): Options {
 	return {
 		rooms: Number(value('rooms', '1000')),
 		seconds: Number(value('seconds', '60')),
-		targets: targets === 'both' ? ['postgres', 'pglite'] : [targets as 'postgres' | 'pglite']
+		targets: targets === 'both' ? ['postgres', 'pglite'] : [targets as 'postgres' | 'pglite'],
+		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null,
+		countDir: args.includes('--count-queries') ? path.resolve(value('count-queries', '.')) : null,
+		beforeRoot: args.includes('--before') ? path.resolve(value('before', '.')) : null
 	};
 }
 
@@ -198,7 +206,20 @@ interface RunFigures {
 	fanoutP50Ms: number;
 	fanoutP95Ms: number;
 	fanoutP99Ms: number;
+	steadyFanoutP99Ms: number;
+	burstFanoutP99Ms: number;
 	sent: number;
+	burstOffered: number;
+	burstAnswered: number;
+	burstAckedRatio: number;
+	/** Replies (acks and refusals) received in each 5 s window over the saves sent in it. */
+	windows: { offered: number; answered: number }[];
+	minWindowRatio: number;
+	timeouts: number;
+	/** Sockets that closed during the run, by Socket.IO's reason (the bench does not reconnect them). */
+	disconnects: Record<string, number>;
+	/** Refusals and failures the server answered with, by code. */
+	errorCodes: Record<string, number>;
 	acked: number;
 	errors: number;
 	loopLagP99Ms: number;
@@ -214,16 +235,41 @@ async function drive(
 	seconds: number,
 	child: ChildProcess,
 	output: () => string,
-	bare: boolean
+	bare: boolean,
+	label = bare ? 'relay' : 'trellis'
 ): Promise<RunFigures & { ops: Set<string> }> {
 	const count = Array.isArray(rooms) ? rooms.length : rooms;
 	const ack = histogram();
 	const fanout = histogram();
+	const steadyFanout = histogram(); // saves sent outside the burst
+	const burstFanout = histogram();
 	const sockets: Socket[] = [];
 	const ops = new Set<string>();
 	let sent = 0;
 	let acked = 0;
 	let errors = 0;
+	let timeouts = 0;
+	let finished = false;
+	const disconnects: Record<string, number> = {};
+	const errorCodes: Record<string, number> = {};
+	let burstOffered = 0;
+	let burstAnswered = 0;
+	const windows: { offered: number; answered: number }[] = [];
+	const windowAt = (t: number) => {
+		const i = Math.floor((t - started) / 5000);
+		while (windows.length <= i) windows.push({ offered: 0, answered: 0 });
+		return windows[i];
+	};
+	const inBurst = (t: number) => t >= burstFrom && t < burstTo;
+	// Fan-out times are kept per phase, by when the save was sent (performance.now() → epoch ms).
+	const record = (sentAt: number, now: number) => {
+		const us = Math.max(1, Math.round((now - sentAt) * 1000));
+		fanout.recordValue(us);
+		(inBurst(performance.timeOrigin + sentAt) ? burstFanout : steadyFanout).recordValue(us);
+	};
+	let started = 0;
+	let burstFrom = 0;
+	let burstTo = 0;
 	const pending = new Map<string, number[]>(); // sender id + item → send times awaiting the partner's event
 	const connectStart = Date.now();
 
@@ -234,9 +280,12 @@ async function drive(
 			reconnection: false,
 			forceNew: true,
 			extraHeaders: room ? { cookie: room.cookies[member] } : {},
-			query: bare ? { room: `r${index}` } : {}
+			query: bare ? { room: `r${index}`, member: `m${member}` } : {}
 		});
 		sockets.push(socket);
+		socket.on('disconnect', (reason) => {
+			if (!finished) disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+		});
 		return new Promise((resolve, reject) => {
 			socket.once('connect', async () => {
 				if (room) {
@@ -282,23 +331,19 @@ async function drive(
 				if (event.type !== 'answer-saved' && event.type !== 'partner-answered') return;
 				if (m.member === 0) return; // fan-out is measured at the other partner
 				const now = performance.now();
-				if (bare) {
-					fanout.recordValue(Math.max(1, Math.round((now - event.sentAt!) * 1000)));
-					return;
-				}
+				if (bare) return record(event.sentAt!, now);
 				const queue = pending.get(`${event.actorId}|${event.itemId}`);
 				const sentAt = queue?.shift();
-				if (sentAt !== undefined)
-					fanout.recordValue(Math.max(1, Math.round((now - sentAt) * 1000)));
+				if (sentAt !== undefined) record(sentAt, now);
 			}
 		);
 	}
 
 	await metrics(child, output); // resets the server's loop-delay histogram
 	const cpuStart = await metrics(child, output);
-	const started = Date.now();
-	const burstFrom = started + seconds * 400;
-	const burstTo = started + seconds * 600;
+	started = Date.now();
+	burstFrom = started + seconds * 400;
+	burstTo = started + seconds * 600;
 	const timers: NodeJS.Timeout[] = [];
 	const inflight = new Set<Promise<unknown>>();
 
@@ -307,7 +352,15 @@ async function drive(
 		const item = `${m.section}-i${1 + Math.floor(Math.random() * 3)}`;
 		const opId = `b${m.index}-${m.member}-${sent}-${Math.random().toString(36).slice(2, 8)}`;
 		const t0 = performance.now();
+		const sentWall = Date.now();
 		sent += 1;
+		windowAt(sentWall).offered += 1;
+		if (inBurst(sentWall)) burstOffered += 1;
+		const answered = () => {
+			const at = Date.now();
+			windowAt(at).answered += 1;
+			if (inBurst(at)) burstAnswered += 1;
+		};
 		const senderId = room ? room.ids[m.member] : '';
 		const key = `${senderId}|${item}`;
 		if (room && m.member === 1) {
@@ -318,7 +371,12 @@ async function drive(
 		const p = m.socket
 			.timeout(10_000)
 			.emitWithAck('answer:save', { opId, itemId: item, value: `answer ${sent}`, sentAt: t0 })
-			.then((result: { ok: boolean }) => {
+			.then((result: { ok: boolean; error?: { code: string } }) => {
+				answered();
+				if (!result.ok) {
+					const code = result.error?.code ?? 'unknown';
+					errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+				}
 				if (result.ok) {
 					acked += 1;
 					ops.add(opId);
@@ -330,7 +388,10 @@ async function drive(
 					if (room && m.member === 1 && q) q.splice(q.indexOf(t0), 1);
 				}
 			})
-			.catch(() => (errors += 1));
+			.catch(() => {
+				errors += 1;
+				timeouts += 1;
+			});
 		inflight.add(p);
 		void p.finally(() => inflight.delete(p));
 	};
@@ -367,7 +428,7 @@ async function drive(
 
 	const progress = setInterval(() => {
 		log(
-			`${bare ? 'relay' : 'trellis'}: ${Math.round((Date.now() - started) / 1000)} s, sent ${sent}, acked ${acked}, errors ${errors}, ack p99 ${ms(ack, 99)} ms, fan-out p99 ${ms(fanout, 99)} ms`
+			`${label}: ${Math.round((Date.now() - started) / 1000)} s, sent ${sent}, acked ${acked}, errors ${errors}, ack p99 ${ms(ack, 99)} ms, fan-out p99 ${ms(fanout, 99)} ms`
 		);
 	}, 5000);
 	await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -375,6 +436,7 @@ async function drive(
 	await Promise.allSettled([...inflight]);
 	clearInterval(progress);
 	const end = await metrics(child, output);
+	finished = true;
 	for (const s of sockets) s.disconnect();
 	const wall = (Date.now() - started) / 1000;
 	return {
@@ -385,7 +447,25 @@ async function drive(
 		fanoutP50Ms: ms(fanout, 50),
 		fanoutP95Ms: ms(fanout, 95),
 		fanoutP99Ms: ms(fanout, 99),
+		steadyFanoutP99Ms: ms(steadyFanout, 99),
+		burstFanoutP99Ms: ms(burstFanout, 99),
 		sent,
+		burstOffered,
+		burstAnswered,
+		burstAckedRatio: burstOffered ? Math.round((burstAnswered / burstOffered) * 1000) / 1000 : 0,
+		windows,
+		// The last window is cut short by the end of the run (replies only, no new saves).
+		minWindowRatio:
+			Math.round(
+				Math.min(
+					...windows
+						.slice(0, Math.max(1, Math.floor(seconds / 5)))
+						.map((w) => (w.offered ? w.answered / w.offered : 1))
+				) * 1000
+			) / 1000,
+		timeouts,
+		disconnects,
+		errorCodes,
 		acked,
 		errors,
 		loopLagP99Ms: Math.round(end.loopP99Ms * 10) / 10,
@@ -408,7 +488,31 @@ async function count(db: Kysely<Database>, ops: Set<string>) {
 
 let appRoot = '';
 
-async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
+/** The server's environment for a CPU profile and a count of its statements, when asked for. */
+function instrumented(target: string, options: Options): Record<string, string> {
+	const env: Record<string, string> = {};
+	const preloads: string[] = [];
+	const stamp = `${target}-${options.rooms}-${Date.now()}`;
+	if (options.profileDir) {
+		mkdirSync(options.profileDir, { recursive: true });
+		env.TRELLIS_CPU_PROFILE = path.join(options.profileDir, `server-${stamp}.cpuprofile`);
+		preloads.push(path.resolve('tests/bench/cpu-profile.js'));
+		log(`${target}: the server's CPU profile goes to ${env.TRELLIS_CPU_PROFILE}`);
+	}
+	if (options.countDir) {
+		mkdirSync(options.countDir, { recursive: true });
+		env.TRELLIS_QUERY_COUNTS = path.join(options.countDir, `queries-${stamp}.json`);
+		preloads.push(path.resolve('tests/bench/count-queries.js'));
+		log(`${target}: the server's statements are counted in ${env.TRELLIS_QUERY_COUNTS}`);
+	}
+	if (preloads.length)
+		env.NODE_OPTIONS = [process.env.NODE_OPTIONS ?? '', ...preloads.map((p) => `--import ${p}`)]
+			.join(' ')
+			.trim();
+	return env;
+}
+
+async function runTrellis(target: 'postgres' | 'pglite', options: Options, root = appRoot) {
 	log(`${target}: seeding ${options.rooms} rooms`);
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-'));
 	let databaseUrl: string | undefined;
@@ -416,10 +520,7 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	let close: () => Promise<void>;
 	let drop = async () => rmSync(dataDir, { recursive: true, force: true });
 	if (target === 'postgres') {
-		const base =
-			process.env.BENCH_DATABASE_URL ??
-			process.env.TEST_DATABASE_URL ??
-			'postgres://postgres@127.0.0.1:5432/test';
+		const base = baseUrl();
 		const schema = `bench_${Date.now().toString(36)}`;
 		const admin = openDatabase({ kind: 'postgres', url: base, poolSize: 1 });
 		await sql`create schema ${sql.id(schema)}`.execute(admin.db);
@@ -445,10 +546,15 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	if (target === 'pglite') await close(); // the server owns the embedded database while it runs
 
 	const server: TestServer = await startServer({
-		root: appRoot,
+		root,
 		dataDir,
 		databaseUrl,
-		env: { TRELLIS_REPORT_METRICS: '1', TRELLIS_SEED_DEMO: 'off', DATABASE_POOL_SIZE: '20' }
+		env: {
+			TRELLIS_REPORT_METRICS: '1',
+			TRELLIS_SEED_DEMO: 'off',
+			DATABASE_POOL_SIZE: '20',
+			...instrumented(target, options)
+		}
 	});
 	log(`${target}: server on ${server.url}`);
 	const figures = await drive(
@@ -459,6 +565,16 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 		server.output,
 		false
 	);
+	if (figures.timeouts > 0 || figures.errorCodes.unavailable) {
+		// Acks that never came: show what the server said (its own messages; it logs no client data).
+		const said = server
+			.output()
+			.split('\n')
+			.filter((line) => line && !line.startsWith('METRICS '));
+		log(
+			`${target}: ${figures.timeouts} acks timed out, ${figures.errorCodes.unavailable ?? 0} unavailable; the server's last words:\n${said.slice(-15).join('\n')}`
+		);
+	}
 	await server.stop();
 	if (target === 'pglite') {
 		const conn = openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
@@ -472,10 +588,31 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options) {
 	return { ...rest, ...stored };
 }
 
-async function runRelay(options: Options) {
+const baseUrl = () =>
+	process.env.BENCH_DATABASE_URL ??
+	process.env.TEST_DATABASE_URL ??
+	'postgres://postgres@127.0.0.1:5432/test';
+
+/** The bare relay (no database), or with `naive` the naive durable relay on its own schema of PostgreSQL. */
+async function runRelay(options: Options, naive = false) {
 	const port = await freePort();
-	const child = spawn(process.execPath, [path.resolve('tests/bench/bare-relay.js')], {
-		env: { ...process.env, PORT: String(port) },
+	let env: Record<string, string> = {};
+	let drop = async () => {};
+	if (naive) {
+		const schema = `naive_${Date.now().toString(36)}`;
+		const admin = openDatabase({ kind: 'postgres', url: baseUrl(), poolSize: 1 });
+		await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+		const url = new URL(baseUrl());
+		url.searchParams.set('options', `-c search_path=${schema}`);
+		env = { DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: '20' };
+		drop = async () => {
+			await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
+			await admin.close();
+		};
+	}
+	const script = naive ? 'tests/bench/naive-relay.js' : 'tests/bench/bare-relay.js';
+	const child = spawn(process.execPath, [path.resolve(script)], {
+		env: { ...process.env, ...env, PORT: String(port) },
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
 	let output = '';
@@ -491,9 +628,13 @@ async function runRelay(options: Options) {
 		options.seconds,
 		child,
 		() => output,
-		true
+		true,
+		naive ? 'naive relay' : 'relay'
 	);
+	const exited = new Promise((resolve) => child.once('exit', resolve));
 	child.kill('SIGTERM');
+	await exited;
+	await drop();
 	const { ops: _ops, ...rest } = figures;
 	return rest;
 }
@@ -503,10 +644,19 @@ export default async function bench(args: string[]): Promise<number> {
 	log(`rooms ${options.rooms}, seconds ${options.seconds}, targets ${options.targets.join(', ')}`);
 	appRoot = snapshotBuild();
 	const trellis: Record<string, Awaited<ReturnType<typeof runTrellis>>> = {};
-	for (const target of options.targets) trellis[target] = await runTrellis(target, options);
+	for (const target of options.targets) {
+		if (options.beforeRoot) {
+			log(`${target}: the earlier build in ${options.beforeRoot}`);
+			trellis[`${target}-before`] = await runTrellis(target, options, options.beforeRoot);
+		}
+		trellis[target] = await runTrellis(target, options);
+	}
 	log('bare relay: same rooms, sockets and pace, no database');
 	const relay = await runRelay(options);
+	log('naive durable relay: same rooms, sockets and pace, one pg transaction per answer');
+	const naive = await runRelay(options, true);
 	removeDir(appRoot);
+	const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : null);
 	const main = trellis.postgres ?? trellis.pglite;
 	const summary = {
 		rooms: options.rooms,
@@ -520,9 +670,15 @@ export default async function bench(args: string[]): Promise<number> {
 		fanoutP95Ms: main.fanoutP95Ms,
 		fanoutP99Ms: main.fanoutP99Ms,
 		bareRelayP99Ms: relay.fanoutP99Ms,
-		fanoutP99Ratio: relay.fanoutP99Ms
-			? Math.round((main.fanoutP99Ms / relay.fanoutP99Ms) * 100) / 100
-			: null,
+		fanoutP99Ratio: ratio(main.fanoutP99Ms, relay.fanoutP99Ms),
+		naiveRelayP99Ms: naive.fanoutP99Ms,
+		naiveRelayRatio: ratio(main.fanoutP99Ms, naive.fanoutP99Ms),
+		steadyFanoutP99Ms: main.steadyFanoutP99Ms,
+		bareRelaySteadyP99Ms: relay.steadyFanoutP99Ms,
+		steadyFanoutP99Ratio: ratio(main.steadyFanoutP99Ms, relay.steadyFanoutP99Ms),
+		burstAckedRatio: main.burstAckedRatio,
+		minWindowRatio: main.minWindowRatio,
+		timeouts: main.timeouts,
 		sent: main.sent,
 		acked: main.acked,
 		stored: main.stored,
@@ -533,7 +689,8 @@ export default async function bench(args: string[]): Promise<number> {
 		rssMb: main.rssMb,
 		cpuPercent: main.cpuPercent,
 		perTarget: trellis,
-		bareRelay: relay
+		bareRelay: relay,
+		naiveRelay: naive
 	};
 	console.log(JSON.stringify(summary));
 	return summary.lost === 0 && summary.duplicated === 0 ? 0 : 1;

@@ -43,6 +43,8 @@ interface Options {
 	withoutIndexes: boolean;
 	keepData: boolean;
 	profileDir: string | null;
+	/** --before DIR: first run the same pages on this earlier build (its build/, server.js, package.json). */
+	beforeRoot: string | null;
 }
 
 function parse(args: string[]): Options {
@@ -62,7 +64,8 @@ function parse(args: string[]): Options {
 		plans: args.includes('--plans'),
 		withoutIndexes: args.includes('--without-indexes'),
 		keepData: args.includes('--keep-data'),
-		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null
+		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null,
+		beforeRoot: args.includes('--before') ? path.resolve(value('before', '.')) : null
 	};
 }
 
@@ -692,8 +695,15 @@ export default async function bench(args: string[]): Promise<number> {
 	);
 	const appRoot = snapshotBuild();
 	const perTarget: Partial<Record<Target, Awaited<ReturnType<typeof run>>>> = {};
+	const before: typeof perTarget = {};
 	try {
-		for (const target of options.targets) perTarget[target] = await run(target, options, appRoot);
+		for (const target of options.targets) {
+			if (options.beforeRoot) {
+				log(`${target}: the earlier build in ${options.beforeRoot}`);
+				before[target] = await run(target, options, options.beforeRoot);
+			}
+			perTarget[target] = await run(target, options, appRoot);
+		}
 	} finally {
 		removeDir(appRoot);
 	}
@@ -717,7 +727,8 @@ export default async function bench(args: string[]): Promise<number> {
 			withoutIndexes: options.withoutIndexes,
 			budgetMs,
 			isBudgetMet: isMet,
-			perTarget
+			perTarget,
+			...(options.beforeRoot ? { before } : {})
 		})
 	);
 	return 0;

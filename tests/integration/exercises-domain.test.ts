@@ -447,3 +447,77 @@ describe('safety items', () => {
 		).toEqual(['Samaritans']);
 	});
 });
+
+describe('saves that arrive together', () => {
+	it('commits them in one batch in arrival order, each once, with a seq each and nothing skipped', async () => {
+		const { assignmentId } = await homeworkOf();
+		const alex = await contextOf(practice.alex, assignmentId);
+		const sam = await contextOf(practice.sam, assignmentId);
+		const repeated = opId();
+		const sent = [
+			{ who: alex, opId: repeated, itemId: 'hope', value: 'first' },
+			{ who: sam, opId: opId(), itemId: 'hope', value: 'his' },
+			{ who: alex, opId: opId(), itemId: 'hope', value: 'second' },
+			{ who: alex, opId: repeated, itemId: 'hope', value: 'first' }, // the same op, sent again at once
+			{ who: sam, opId: opId(), itemId: 'unsafe', value: 'often' },
+			{ who: alex, opId: opId(), itemId: 'hope', value: 'third' }
+		];
+		// Started in one turn of the event loop, so they share a batch.
+		const results = await Promise.all(
+			sent.map(({ who, ...input }) => responses.saveAnswer(database.db, who, input))
+		);
+		expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true, true]);
+		const seqs = results.map((r) => (r.ok ? r.seq : 0));
+		const fresh = results.flatMap((r, i) => (r.ok && !r.replayed ? [seqs[i]] : []));
+		expect(fresh).toEqual([1, 2, 3, 4, 5]);
+		expect(results[3]).toMatchObject({ ok: true, replayed: true, seq: seqs[0] });
+		expect(results[4]).toMatchObject({ ok: true, safety: true });
+
+		const events = await database.db
+			.selectFrom('room_events')
+			.select(['seq', 'actor_id'])
+			.where('assignment_id', '=', assignmentId)
+			.orderBy('seq')
+			.execute();
+		expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+		const assignment = await database.db
+			.selectFrom('assignments')
+			.select('last_seq')
+			.where('id', '=', assignmentId)
+			.executeTakeFirstOrThrow();
+		expect(assignment.last_seq).toBe(5);
+		expect(await count('op_receipts')).toBe(5);
+		expect(await count('safety_flags')).toBe(1);
+		const stored = await database.db
+			.selectFrom('responses')
+			.select(['user_id', 'item_id', 'value'])
+			.where('assignment_id', '=', assignmentId)
+			.orderBy('item_id')
+			.execute();
+		// The last of Alex's three answers to one item is the one kept.
+		expect(stored.filter((r) => r.user_id === practice.alex.id)).toEqual([
+			{ user_id: practice.alex.id, item_id: 'hope', value: 'third' }
+		]);
+		expect(stored.filter((r) => r.user_id === practice.sam.id).map((r) => r.item_id)).toEqual([
+			'hope',
+			'unsafe'
+		]);
+	});
+
+	it('refuses in a batch only the saves that break a rule, with their codes', async () => {
+		const { assignmentId } = await homeworkOf();
+		const alex = await contextOf(practice.alex, assignmentId);
+		const sam = await contextOf(practice.sam, assignmentId);
+		await responses.saveAnswer(database.db, alex, { opId: opId(), itemId: 'hope', value: 'mine' });
+		expect(
+			await responses.lockSection(database.db, alex, { opId: opId(), sectionId: 'first' })
+		).toMatchObject({ ok: true });
+		const [refused, saved] = await Promise.all([
+			responses.saveAnswer(database.db, alex, { opId: opId(), itemId: 'hope', value: 'late' }),
+			responses.saveAnswer(database.db, sam, { opId: opId(), itemId: 'hope', value: 'his' })
+		]);
+		expect(refused).toMatchObject({ ok: false, error: { code: 'section-locked' } });
+		expect(saved).toMatchObject({ ok: true, replayed: false, seq: 3 });
+		expect(await count('room_events')).toBe(3);
+	});
+});

@@ -85,3 +85,56 @@ describe('charts drawn on the server', () => {
 		).toContain('trend-line-0');
 	});
 });
+
+describe('the drawing', () => {
+	const weekly = (weeks: number, values: (w: number) => (number | null)[]) =>
+		Array.from({ length: weeks }, (_, w) =>
+			point(new Date(Date.UTC(2026, 0, 4 + 7 * w, 12)).toISOString(), values(w))
+		);
+	const drawingOf = (chart: string) => chart.slice(chart.indexOf('<svg'), chart.indexOf('</svg>'));
+
+	it('draws one line per partner, the gap between them, and a marker per score while they are few', () => {
+		const chart = chartTrends(
+			[trend(weekly(4, (w) => [40 + w, 60 - w]))],
+			['Alex', 'Sam'],
+			'UTC'
+		)[0].measures[0].chart;
+		const svg = drawingOf(chart);
+		expect(svg.match(/class="trend-line-\d"/g)).toEqual([
+			'class="trend-line-0"',
+			'class="trend-line-1"'
+		]);
+		expect(svg.match(/<circle /g)).toHaveLength(8);
+		expect(svg.match(/fill="#c6dbd1"/g)).toHaveLength(1);
+		expect(svg.match(/class="lc-axis-grid"/g)).toHaveLength(5);
+		expect(svg.match(/class="lc-axis-tick"/g)).toHaveLength(4);
+	});
+
+	it('breaks a line where a score is missing and drops the markers past sixteen times', () => {
+		const chart = chartTrends(
+			[trend(weekly(20, (w) => [w === 10 ? null : 50, 50]))],
+			['Alex', 'Sam'],
+			'UTC'
+		)[0].measures[0].chart;
+		const svg = drawingOf(chart);
+		const alex = /<path d="([^"]+)"[^>]*class="trend-line-0"/.exec(svg)![1];
+		expect(alex.match(/M/g)).toHaveLength(2);
+		expect(svg).not.toContain('<circle');
+	});
+
+	it('draws the band of usual variation as one rectangle', () => {
+		const banded: ExerciseTrend = {
+			...trend(weekly(6, () => [50, 55])),
+			measures: [
+				{
+					...trend([]).measures[0],
+					band: { low: 30, high: 70, baseline: 50, halfWidth: 20 },
+					points: weekly(6, () => [50, 55])
+				}
+			]
+		};
+		const svg = drawingOf(chartTrends([banded], ['Alex', 'Sam'], 'UTC')[0].measures[0].chart);
+		const band = /<path d="([^"]+)" fill="#e7e5e4"/.exec(svg)![1];
+		expect(band.split('L')).toHaveLength(4);
+	});
+});

@@ -22,6 +22,18 @@ export interface Connection {
 
 export class DatabaseConfigError extends Error {}
 
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+/** As many as the save batches that may run at once (commit-batch.ts). */
+const SAVE_POOL_SIZE = 4;
+
+/**
+ * A small pool of its own for the answer-save batches (sent by name, planned once per connection), so
+ * a burst of other room writes holding the main pool's connections cannot hold the saves up.
+ */
+export function poolOf(db: Kysely<Database>): pg.Pool | null {
+	return pools.get(db) ?? null;
+}
+
 export function describeTarget(target: DatabaseTarget): string {
 	if (target.kind === 'pglite')
 		return target.dataDir ? `embedded PGlite in ${target.dataDir}` : 'in-memory PGlite';
@@ -44,20 +56,37 @@ export function connect(target: DatabaseTarget): Connection {
 				`DATABASE_URL must start with postgres:// (got ${parsed.protocol}//).`
 			);
 		}
-		const pool = new pg.Pool({
-			connectionString: target.url,
-			max: target.poolSize ?? 10,
-			options: target.schema ? `-c search_path=${target.schema}` : undefined
-		});
-		// An idle client losing its server (a restart, a terminated backend) must not crash the process.
-		pool.on('error', (error) => console.error(`[db] idle connection error: ${error.message}`));
-		// A checked-out client (a query in flight, the Socket.IO adapter's LISTEN) has no pool listener:
-		// without one of its own, a terminated backend would throw an unhandled 'error' and end the process.
-		pool.on('connect', (client) =>
-			client.on('error', (error) => console.error(`[db] connection error: ${error.message}`))
-		);
+		const open = (max: number) => {
+			const pool = new pg.Pool({
+				connectionString: target.url,
+				max,
+				options: target.schema ? `-c search_path=${target.schema}` : undefined
+			});
+			// An idle client losing its server (a restart, a terminated backend) must not crash the process.
+			pool.on('error', (error) => console.error(`[db] idle connection error: ${error.message}`));
+			// A checked-out client (a query in flight, the Socket.IO adapter's LISTEN) has no pool listener:
+			// without one of its own, a terminated backend would throw an unhandled 'error' and end the process.
+			pool.on('connect', (client) =>
+				client.on('error', (error) => console.error(`[db] connection error: ${error.message}`))
+			);
+			return pool;
+		};
+		const pool = open(target.poolSize ?? 10);
+		const saves = open(SAVE_POOL_SIZE);
 		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-		return { db, target, pool, close: () => db.destroy() };
+		pools.set(db, saves);
+		let closed = false;
+		return {
+			db,
+			target,
+			pool,
+			async close() {
+				if (closed) return;
+				closed = true;
+				await db.destroy();
+				await saves.end();
+			}
+		};
 	}
 
 	// Owner-only: the embedded database holds client data (every directory created here gets 0700).

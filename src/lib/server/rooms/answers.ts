@@ -1,5 +1,6 @@
 // A partner's answers: saving one (the hot path of a live room) and locking a section (which reveals
 // it when both have locked). The one way in for homework and live rooms; joint answers are in joint.ts.
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import {
 	isForRole,
@@ -9,7 +10,7 @@ import {
 } from '$lib/exercises/definition';
 import type { Database } from '../db/schema';
 import { partnerIds, type RoomContext } from './context';
-import { runBatched } from './commit-batch';
+import { saveBatched } from './commit-batch';
 import { coupleArchived, itemNamed, mustBe, readAssignment, sectionCommand } from './commands';
 import { reveal } from './control';
 import { revealsWhenBothLock } from './visibility';
@@ -54,56 +55,42 @@ export async function saveAnswer(
 	const checked = validateAnswer(item, input.value);
 	if (!checked.ok) return failure('invalid-answer', checked.message);
 
-	// The hot path of a live room is one statement, atomic on its own: it takes the next seq only while
-	// the section is open to this partner and the opId is new (the row lock orders writers), then stores
-	// the receipt, the answer, any safety flag (with the crisis resources the item shows, as they are
-	// now) and the event. No row means a repeat or a refusal.
+	// The hot path of a live room: one statement per batch of saves (commit-batch.ts) takes the next
+	// seq only while the section is open to this partner and the opId is new (the row lock orders
+	// writers), then stores the receipt, the answer, any safety flag and the event. No seq means a
+	// repeat or a refusal. A safety answer that emails the therapist is its own statement, so the
+	// alert is committed with the flag or not at all.
 	const opId = input.opId;
 	const assignmentId = context.assignment.id;
 	const userId = context.actor.userId;
 	const safety = isSafetyTriggered(item, checked.value);
 	const payload = { itemId: item.id, sectionId: section.id, value: checked.value };
 	const emailed = safety && isEmailConfigured();
-	const statement = sql<{ seq: number; flag_id: string | null }>`
-		with bumped as (
-			update assignments set last_seq = last_seq + 1
-			where id = ${assignmentId} and status = 'open'
-				and (mode = 'homework' or current_section_id = ${section.id})
-				and not exists (select 1 from couples where id = ${context.coupleId}
-					and archived_at is not null)
-				and not exists (select 1 from section_locks where assignment_id = ${assignmentId}
-					and section_id = ${section.id} and user_id = ${userId})
-				and not exists (select 1 from section_reveals where assignment_id = ${assignmentId}
-					and section_id = ${section.id})
-				and not exists (select 1 from op_receipts where user_id = ${userId} and op_id = ${opId})
-			returning last_seq
-		), receipt as (
-			insert into op_receipts (user_id, op_id, assignment_id, result)
-			select ${userId}, ${opId}, ${assignmentId}, jsonb_build_object('seq', last_seq, 'safety', ${safety}::boolean, 'emailed', ${emailed}::boolean)
-			from bumped
-			on conflict do nothing
-			returning (result ->> 'seq')::int as seq
-		), saved as (
-			insert into responses (assignment_id, user_id, item_id, value, updated_at)
-			select ${assignmentId}, ${userId}, ${item.id}, ${JSON.stringify(checked.value)}::jsonb, now() from receipt
-			on conflict (assignment_id, user_id, item_id)
-			do update set value = excluded.value, updated_at = excluded.updated_at
-		), flagged as (
-			insert into safety_flags (assignment_id, couple_id, user_id, item_id, answer, resources_shown)
-			select ${assignmentId}, ${context.coupleId}, ${userId}, ${item.id}, ${JSON.stringify(checked.value)}::jsonb,
-				(select jsonb_agg(jsonb_build_object('name', r.name, 'phone', r.phone, 'textLine', r.text_line,
-					'url', r.url) order by r.position)
-				from crisis_resources r where r.therapist_id = ${context.therapistId})
-			from receipt where ${safety}::boolean
-			returning id
-		)${emailed ? safetyAlertRows(context.coupleId) : sql``}
-		insert into room_events (assignment_id, seq, type, actor_id, payload)
-		select ${assignmentId}, seq, 'answer-saved', ${userId}, ${JSON.stringify(payload)}::jsonb from receipt
-		returning seq, (select id from flagged) as flag_id`.compile(db);
-	const { rows } = await runBatched(db, statement, assignmentId);
-	if (rows.length) {
-		const event: StoredEvent = { seq: rows[0].seq, type: 'answer-saved', actorId: userId, payload };
-		const flagId = rows[0].flag_id;
+	let stored: { seq: number; flagId: string | null } | null;
+	if (emailed) {
+		const { rows } = await db.executeQuery(
+			emailedSave(db, context, opId, section.id, item.id, checked.value, payload)
+		);
+		stored = rows.length ? { seq: rows[0].seq, flagId: rows[0].flag_id } : null;
+	} else {
+		const flagId = safety ? randomUUID() : null;
+		const saved = await saveBatched(db, {
+			assignmentId,
+			coupleId: context.coupleId,
+			userId,
+			opId,
+			sectionId: section.id,
+			itemId: item.id,
+			value: JSON.stringify(checked.value),
+			safety,
+			flagId,
+			payload: JSON.stringify(payload)
+		});
+		stored = saved && { seq: saved.seq, flagId };
+	}
+	if (stored) {
+		const event: StoredEvent = { seq: stored.seq, type: 'answer-saved', actorId: userId, payload };
+		const flagId = stored.flagId;
 		if (!safety || !flagId)
 			return { ok: true, seq: event.seq, safety, events: [event], replayed: false };
 		const isLive = await alertTherapist(context.therapistId, flagId);
@@ -118,6 +105,56 @@ export async function saveAnswer(
 		return result.safety ? { ...result, alerted: wasEmailed ? 'email' : 'next-sign-in' } : result;
 	}
 	return whyNotSaved(db, context, section);
+}
+
+/** One save of a safety answer with its alert emails queued in the same statement. */
+function emailedSave(
+	db: Kysely<Database>,
+	context: RoomContext,
+	opId: string,
+	sectionId: string,
+	itemId: string,
+	value: unknown,
+	payload: Record<string, unknown>
+) {
+	const assignmentId = context.assignment.id;
+	const userId = context.actor.userId;
+	return sql<{ seq: number; flag_id: string | null }>`
+		with bumped as (
+			update assignments set last_seq = last_seq + 1
+			where id = ${assignmentId} and status = 'open'
+				and (mode = 'homework' or current_section_id = ${sectionId})
+				and not exists (select 1 from couples where id = ${context.coupleId}
+					and archived_at is not null)
+				and not exists (select 1 from section_locks where assignment_id = ${assignmentId}
+					and section_id = ${sectionId} and user_id = ${userId})
+				and not exists (select 1 from section_reveals where assignment_id = ${assignmentId}
+					and section_id = ${sectionId})
+				and not exists (select 1 from op_receipts where user_id = ${userId} and op_id = ${opId})
+			returning last_seq
+		), receipt as (
+			insert into op_receipts (user_id, op_id, assignment_id, result)
+			select ${userId}, ${opId}, ${assignmentId}, jsonb_build_object('seq', last_seq, 'safety', true, 'emailed', true)
+			from bumped
+			on conflict do nothing
+			returning (result ->> 'seq')::int as seq
+		), saved as (
+			insert into responses (assignment_id, user_id, item_id, value, updated_at)
+			select ${assignmentId}, ${userId}, ${itemId}, ${JSON.stringify(value)}::jsonb, now() from receipt
+			on conflict (assignment_id, user_id, item_id)
+			do update set value = excluded.value, updated_at = excluded.updated_at
+		), flagged as (
+			insert into safety_flags (assignment_id, couple_id, user_id, item_id, answer, resources_shown)
+			select ${assignmentId}, ${context.coupleId}, ${userId}, ${itemId}, ${JSON.stringify(value)}::jsonb,
+				(select jsonb_agg(jsonb_build_object('name', r.name, 'phone', r.phone, 'textLine', r.text_line,
+					'url', r.url) order by r.position)
+				from crisis_resources r where r.therapist_id = ${context.therapistId})
+			from receipt
+			returning id
+		)${safetyAlertRows(context.coupleId)}
+		insert into room_events (assignment_id, seq, type, actor_id, payload)
+		select ${assignmentId}, seq, 'answer-saved', ${userId}, ${JSON.stringify(payload)}::jsonb from receipt
+		returning seq, (select id from flagged) as flag_id`.compile(db);
 }
 
 /**

@@ -1,83 +1,275 @@
-// Group commit for the hottest write: answer saves that arrive while another batch is committing
-// share one transaction (one WAL flush). Each save is a single self-contained statement, so a batch
-// that fails is simply run again statement by statement, and nothing is applied twice (op receipts).
-import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+// Group commit for the hottest write: the answer saves that arrive in one turn of the event loop are
+// stored by ONE statement (multi-row `unnest` parameters, one round trip, one WAL flush), with a fixed
+// text that is never re-compiled and, on a PostgreSQL server, a named statement planned once per
+// connection. Per save it keeps what the one-save statement kept: the next seq only while the section
+// is open to this partner and the opId is new, the receipt, the answer, any safety flag and the event.
+//
+// Order and exactly-once: a room has at most one batch in flight (a save for a room whose batch is
+// committing waits for the next), so a room's saves take their seqs in the order they arrived and a
+// repeated opId is checked against a committed receipt; a repeat inside one batch waits for the next.
+// The assignments rows are locked in id order, so two batches (or a batch and another room write)
+// never deadlock. A batch that fails is run again save by save, so one bad save fails only itself.
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
+import { poolOf } from '../db/connect';
 
-interface Job {
-	query: CompiledQuery;
-	/** Batches take row locks in this order, so two batches can never deadlock. */
-	order: string;
-	resolve: (result: QueryResult<unknown>) => void;
-	reject: (error: unknown) => void;
+export interface SaveJob {
+	assignmentId: string;
+	coupleId: string;
+	userId: string;
+	opId: string;
+	sectionId: string;
+	itemId: string;
+	/** The answer as JSON text. */
+	value: string;
+	safety: boolean;
+	/** The id the safety flag takes when this save raises one (chosen here, so it needs no lookup). */
+	flagId: string | null;
+	/** The event's payload as JSON text. */
+	payload: string;
 }
 
-const MAX_BATCH = 64;
+/** The seq the save took, or null when nothing was stored (a repeat or a refusal: the caller asks why). */
+export type SaveOutcome = { seq: number } | null;
+
+interface Pending {
+	job: SaveJob;
+	resolve: (outcome: SaveOutcome) => void;
+	reject: (error: unknown) => void;
+	/** Times its room's row was found locked by another write (a therapist's advance, a lock). */
+	tries: number;
+	/** Not tried again before this time (ms), so a locked room is not asked for in a tight loop. */
+	notBefore: number;
+}
+
+const MAX_BATCH = 256;
 const MAX_CONCURRENT_BATCHES = 4;
 
-class CommitBatcher {
-	#queue: Job[] = [];
+const statement = (skipLocked: boolean) => `with input as (
+	select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+		$7::text[], $8::boolean[], $9::uuid[], $10::text[]) with ordinality
+		as t (assignment_id, couple_id, user_id, op_id, section_id, item_id, value, safety, flag_id, payload, ord)
+), locked as (
+	select id, last_seq, status, mode, current_section_id from assignments
+	where id = any($1::uuid[])
+	order by id
+	for update${skipLocked ? ' skip locked' : ''}
+), accepted as (
+	select i.*, (l.last_seq + row_number() over (partition by i.assignment_id order by i.ord))::int as seq
+	from input i join locked l on l.id = i.assignment_id
+	where l.status = 'open' and (l.mode = 'homework' or l.current_section_id = i.section_id)
+		and not exists (select 1 from couples c where c.id = i.couple_id and c.archived_at is not null)
+		and not exists (select 1 from section_locks s where s.assignment_id = i.assignment_id
+			and s.section_id = i.section_id and s.user_id = i.user_id)
+		and not exists (select 1 from section_reveals r where r.assignment_id = i.assignment_id
+			and r.section_id = i.section_id)
+		and not exists (select 1 from op_receipts o where o.user_id = i.user_id and o.op_id = i.op_id)
+), bumped as (
+	update assignments a set last_seq = m.seq
+	from (select assignment_id, max(seq) as seq from accepted group by assignment_id) m
+	where a.id = m.assignment_id
+), receipt as (
+	insert into op_receipts (user_id, op_id, assignment_id, result)
+	select user_id, op_id, assignment_id,
+		jsonb_build_object('seq', seq, 'safety', safety, 'emailed', false)
+	from accepted
+	on conflict do nothing
+	returning user_id, op_id
+), kept as (
+	select a.* from accepted a join receipt r on r.user_id = a.user_id and r.op_id = a.op_id
+), saved as (
+	insert into responses (assignment_id, user_id, item_id, value, updated_at)
+	select distinct on (assignment_id, user_id, item_id) assignment_id, user_id, item_id, value::jsonb, now()
+	from kept
+	order by assignment_id, user_id, item_id, seq desc
+	on conflict (assignment_id, user_id, item_id)
+	do update set value = excluded.value, updated_at = excluded.updated_at
+), flagged as (
+	insert into safety_flags (id, assignment_id, couple_id, user_id, item_id, answer, resources_shown)
+	select k.flag_id, k.assignment_id, k.couple_id, k.user_id, k.item_id, k.value::jsonb,
+		(select jsonb_agg(jsonb_build_object('name', r.name, 'phone', r.phone, 'textLine', r.text_line,
+			'url', r.url) order by r.position)
+		from crisis_resources r join couples c on c.therapist_id = r.therapist_id where c.id = k.couple_id)
+	from kept k where k.safety
+), evented as (
+	insert into room_events (assignment_id, seq, type, actor_id, payload)
+	select assignment_id, seq, 'answer-saved', user_id, payload::jsonb from kept
+)
+select ord::int as ord, seq from kept${
+	skipLocked
+		? `
+union all
+select i.ord::int, 0 from input i where not exists (select 1 from locked l where l.id = i.assignment_id)`
+		: ''
+}`;
+
+/**
+ * Rooms whose row another write holds locked are skipped (seq 0: try again shortly), so one room's
+ * advance does not hold up the saves of every other room in the batch. A save skipped this often runs
+ * with the statement that waits for the lock.
+ */
+export const SAVE_BATCH_STATEMENT = statement(true);
+const SAVE_WAITING_STATEMENT = statement(false);
+const MAX_SKIPS = 20;
+const RETRY_MS = 3;
+
+function parameters(jobs: SaveJob[]): unknown[] {
+	const column = <K extends keyof SaveJob>(key: K) => jobs.map((job) => job[key]);
+	return [
+		column('assignmentId'),
+		column('coupleId'),
+		column('userId'),
+		column('opId'),
+		column('sectionId'),
+		column('itemId'),
+		column('value'),
+		column('safety'),
+		column('flagId'),
+		column('payload')
+	];
+}
+
+class SaveBatcher {
+	#queue: Pending[] = [];
 	#running = 0;
+	#scheduled = false;
+	#timer: NodeJS.Timeout | null = null;
+	/** Rooms with a batch in flight. */
+	#busy = new Set<string>();
 
 	constructor(private readonly db: Kysely<Database>) {}
 
-	run<R>(query: CompiledQuery<R>, order: string): Promise<QueryResult<R>> {
+	save(job: SaveJob): Promise<SaveOutcome> {
 		return new Promise((resolve, reject) => {
-			this.#queue.push({ query, order, resolve: resolve as Job['resolve'], reject });
-			this.#pump();
+			this.#queue.push({ job, resolve, reject, tries: 0, notBefore: 0 });
+			// Everything that arrives in this turn of the event loop goes in the same batch.
+			if (!this.#scheduled) {
+				this.#scheduled = true;
+				setImmediate(() => {
+					this.#scheduled = false;
+					this.#pump();
+				});
+			}
 		});
 	}
 
 	#pump() {
 		while (this.#running < MAX_CONCURRENT_BATCHES && this.#queue.length > 0) {
-			const batch = this.#queue.splice(0, MAX_BATCH);
-			this.#running += 1;
-			void this.#commit(batch).finally(() => {
-				this.#running -= 1;
-				this.#pump();
-			});
+			const batch: Pending[] = [];
+			const rest: Pending[] = [];
+			const ops = new Set<string>();
+			// A room whose first waiting save is held back holds back its later saves too (arrival order).
+			const held = new Set<string>();
+			const now = Date.now();
+			let wake = Infinity;
+			let waiting: Pending | null = null;
+			for (const pending of this.#queue) {
+				const { assignmentId, userId, opId } = pending.job;
+				const op = `${userId}\u0000${opId}`;
+				if (pending.notBefore > now) {
+					held.add(assignmentId);
+					wake = Math.min(wake, pending.notBefore);
+				}
+				if (
+					batch.length >= MAX_BATCH ||
+					this.#busy.has(assignmentId) ||
+					held.has(assignmentId) ||
+					ops.has(op)
+				) {
+					rest.push(pending);
+				} else if (pending.tries >= MAX_SKIPS && !waiting) {
+					waiting = pending; // skipped too often: waits for the lock, in a batch of its own
+					held.add(assignmentId);
+				} else {
+					if (pending.tries >= MAX_SKIPS) rest.push(pending);
+					else {
+						batch.push(pending);
+						ops.add(op);
+					}
+				}
+			}
+			this.#queue = rest;
+			if (wake !== Infinity && !this.#timer) {
+				this.#timer = setTimeout(
+					() => {
+						this.#timer = null;
+						this.#pump();
+					},
+					Math.max(1, wake - now)
+				);
+			}
+			const batches = [batch, waiting ? [waiting] : []].filter((b) => b.length > 0);
+			if (batches.length === 0) return; // every waiting save's room is committing or held back
+			for (const one of batches)
+				this.#start(one, one === batch ? SAVE_BATCH_STATEMENT : SAVE_WAITING_STATEMENT);
 		}
 	}
 
-	async #commit(batch: Job[]) {
-		if (batch.length === 1) return this.#alone(batch[0]);
-		const sorted = [...batch].sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-		let results: QueryResult<unknown>[];
+	#start(batch: Pending[], text: string) {
+		const rooms = new Set(batch.map((p) => p.job.assignmentId));
+		for (const room of rooms) this.#busy.add(room);
+		this.#running += 1;
+		void this.#commit(batch, text).finally(() => {
+			for (const room of rooms) this.#busy.delete(room);
+			this.#running -= 1;
+			this.#pump();
+		});
+	}
+
+	async #commit(batch: Pending[], text: string) {
+		let rows: { ord: number; seq: number }[];
 		try {
-			results = await this.db.transaction().execute(async (trx) => {
-				const out: QueryResult<unknown>[] = [];
-				for (const job of sorted) out.push(await trx.executeQuery(job.query));
-				return out;
-			});
-		} catch {
-			// Rolled back as a whole: run each on its own, so one bad statement fails only itself.
-			await Promise.all(sorted.map((job) => this.#alone(job)));
+			rows = await this.#run(
+				batch.map((p) => p.job),
+				text
+			);
+		} catch (error) {
+			if (batch.length === 1) return batch[0].reject(error);
+			// Rolled back as a whole: run each on its own, so one bad save fails only itself.
+			for (const pending of batch) await this.#commit([pending], text);
 			return;
 		}
-		sorted.forEach((job, i) => job.resolve(results[i]));
+		const seqs = new Map(rows.map((r) => [r.ord, r.seq]));
+		const skipped: Pending[] = [];
+		batch.forEach((pending, i) => {
+			const seq = seqs.get(i + 1);
+			if (seq === 0) {
+				pending.tries += 1;
+				pending.notBefore = Date.now() + RETRY_MS;
+				skipped.push(pending);
+			} else pending.resolve(seq === undefined ? null : { seq });
+		});
+		// Back at the head of the queue, in their order, ahead of their rooms' later saves.
+		if (skipped.length) this.#queue.unshift(...skipped);
 	}
 
-	async #alone(job: Job) {
-		try {
-			job.resolve(await this.db.executeQuery(job.query));
-		} catch (error) {
-			job.reject(error);
+	async #run(jobs: SaveJob[], text: string): Promise<{ ord: number; seq: number }[]> {
+		const values = parameters(jobs);
+		const pool = poolOf(this.db);
+		if (pool) {
+			// Named: each connection parses and plans it once, then only binds and executes.
+			const result = await pool.query<{ ord: number; seq: number }>({
+				name: text === SAVE_BATCH_STATEMENT ? 'trellis_save_batch' : 'trellis_save_waiting',
+				text,
+				values
+			});
+			return result.rows;
 		}
+		const result = await this.db.executeQuery<{ ord: number; seq: number }>(
+			CompiledQuery.raw(text, values)
+		);
+		return result.rows;
 	}
 }
 
-const batchers = new WeakMap<Kysely<Database>, CommitBatcher>();
+const batchers = new WeakMap<Kysely<Database>, SaveBatcher>();
 
-/** Runs one self-contained statement, committed together with others arriving at the same time. */
-export function runBatched<R>(
-	db: Kysely<Database>,
-	query: CompiledQuery<R>,
-	order: string
-): Promise<QueryResult<R>> {
+/** Stores one answer, committed in one statement with the others arriving at the same time. */
+export function saveBatched(db: Kysely<Database>, job: SaveJob): Promise<SaveOutcome> {
 	let batcher = batchers.get(db);
 	if (!batcher) {
-		batcher = new CommitBatcher(db);
+		batcher = new SaveBatcher(db);
 		batchers.set(db, batcher);
 	}
-	return batcher.run(query, order);
+	return batcher.save(job);
 }

@@ -32,8 +32,26 @@ export function broadcast(context: RoomContext, events: StoredEvent[]) {
 		}
 	}
 	deliver(live, deliveries);
-	// Other instances get the already-projected events in one message (one NOTIFY), not one per recipient.
-	if (isClustered(live)) live.serverSideEmit(DELIVER, deliveries);
+	// Other instances get the already-projected events of every write in this turn of the event loop
+	// in one message (one NOTIFY), not one per write or per recipient.
+	if (isClustered(live)) forOtherInstances(live, deliveries);
+}
+
+let outgoing: Delivery[] = [];
+
+function forOtherInstances(live: LiveNamespace, deliveries: Delivery[]) {
+	if (outgoing.length === 0) setImmediate(() => void flush(live));
+	outgoing.push(...deliveries);
+}
+
+async function flush(live: LiveNamespace) {
+	const sending = outgoing;
+	outgoing = [];
+	// The adapter counts the instances it hears heartbeats from; with none but this one a NOTIFY would
+	// reach no one. An instance that starts announces itself as its adapter opens, before its sockets
+	// join; a member who still misses an event sees the gap in seq at the next one and re-joins.
+	if (sending.length > 0 && (await live.adapter.serverCount()) > 1)
+		live.serverSideEmit(DELIVER, sending);
 }
 
 export function deliver(live: LiveNamespace, deliveries: Delivery[]) {
