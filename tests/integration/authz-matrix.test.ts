@@ -1,7 +1,7 @@
 // The authorization matrix over every route the app has: each page and endpoint under src/routes is
 // found on disk (a new route is covered the day it is added), filled in with the ids of one demo
 // couple, and asked by every kind of caller, by GET and by POST. Then every socket event, by each.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
@@ -31,8 +31,12 @@ interface Route {
 	actions: string[];
 }
 
-/** Every page (+page.svelte) and endpoint (+server.ts) route id, as SvelteKit names them. */
-function routeIds(): Route[] {
+/**
+ * Every page (+page.svelte) and endpoint (+server.ts) route id, as SvelteKit names them, with each
+ * page's form actions as its module exports them (so actions a page spreads in from a shared module,
+ * like the account pages', are walked too).
+ */
+async function routeIds(): Promise<Route[]> {
 	const root = path.resolve(import.meta.dirname, '../../src/routes');
 	const found: Route[] = [];
 	for (const entry of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
@@ -41,18 +45,17 @@ function routeIds(): Route[] {
 		const dir = path.dirname(entry);
 		const id = dir === '.' ? '/' : '/' + dir.split(path.sep).join('/');
 		let actions: string[] = [];
-		if (file === '+page.svelte') {
-			const server = path.join(root, dir, '+page.server.ts');
-			const source = existsSync(server) ? readFileSync(server, 'utf8') : '';
-			const block = source.split('export const actions = {')[1] ?? '';
-			actions = [...block.matchAll(/^\t(\w+)(?::|\(|,)/gm)].map((m) => m[1]);
+		const server = path.join(root, dir, '+page.server.ts');
+		if (file === '+page.svelte' && existsSync(server)) {
+			const module = (await import(/* @vite-ignore */ server)) as { actions?: object };
+			actions = Object.keys(module.actions ?? {});
 		}
 		found.push({ id, endpoint: file === '+server.ts', actions });
 	}
 	return found.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-const routes = routeIds();
+const routes = await routeIds();
 
 function urlFor(id: string) {
 	// An agreement page needs an exercise with something agreed; the demo couple has one.
