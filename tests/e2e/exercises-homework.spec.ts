@@ -66,6 +66,15 @@ test('the boundary exercise as homework, from assignment to results', async ({ b
 	const sections = await completeAll(alex.page, () => 'Crosses the line');
 	expect(sections).toBeGreaterThanOrEqual(6);
 	await allSaved(alex.page);
+	// The last lock ends on a finished panel in view: what was done, what comes next, the way home,
+	// and no "carry on later".
+	const finished = alex.page.getByTestId('homework-finished');
+	await expect(finished).toBeInViewport();
+	await expect(finished).toBeFocused();
+	await expect(finished).toContainText(`all ${sections} sections`);
+	await expect(finished).toContainText('What comes next');
+	await expect(finished.getByRole('link', { name: 'Back to home' })).toBeVisible();
+	await expect(alex.page.getByText('carry on later')).toHaveCount(0);
 	const scrollWidth = await alex.page.evaluate(() => document.documentElement.scrollWidth);
 	expect(scrollWidth).toBeLessThanOrEqual(320);
 
