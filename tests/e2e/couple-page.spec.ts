@@ -68,6 +68,15 @@ for (const width of WIDTHS) {
 		await expectNoSidewaysScroll(page);
 		await expectAccessible(page);
 
+		// Notes: the same section links, so she can go on from there.
+		await sections.getByRole('link', { name: 'Notes' }).click();
+		await expect(page.getByRole('heading', { name: 'Session notes' })).toBeVisible();
+		await expect(sections.getByRole('link', { name: 'Notes' })).toHaveAttribute(
+			'aria-current',
+			'page'
+		);
+		await expectNoSidewaysScroll(page);
+
 		// Record: the timeline and the way to the audit trail.
 		await sections.getByRole('link', { name: 'Record' }).click();
 		await expect(page.getByTestId('timeline')).toBeVisible();
