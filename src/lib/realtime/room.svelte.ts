@@ -301,7 +301,7 @@ export class LiveRoom {
 				}
 			];
 		}
-		this.held = (result as { held: HeldSection[] }).held;
+		this.held = (result as { held?: HeldSection[] }).held ?? this.held;
 	}
 
 	async #flush() {

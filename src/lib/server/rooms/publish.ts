@@ -9,8 +9,7 @@ import {
 	type LiveNamespace
 } from '../realtime/server';
 import type { HeldRevealNotice } from '$lib/realtime/events';
-import type { RoomContext } from './context';
-import { partnerIds } from './context';
+import { partnerIds, type RoomContext } from './context';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 
