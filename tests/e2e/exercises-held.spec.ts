@@ -1,7 +1,8 @@
 // Homework held for the session: the therapist chooses it when assigning; both partners are told so,
 // answer and lock at home, and neither sees the other's answers; she reveals a section from the
-// assignment page, and each partner sees it after a short preparation.
-import type { Page } from '@playwright/test';
+// assignment page, or in the live room of the session, and each partner sees it after a short
+// preparation.
+import type { Browser, Page } from '@playwright/test';
 import { test, expect, expectAccessible, person } from './fixtures';
 import { openInLibrary } from './exercises';
 
@@ -97,6 +98,86 @@ test('held-for-session homework: nothing shown at home until the therapist revea
 	await sam.page.getByRole('button', { name: 'Wait until the session' }).click();
 	await expect(sam.page.getByTestId('reveal-preparation')).toContainText('look at them together');
 	await expect(sam.page.getByTestId('partner-answer')).toHaveCount(0);
+
+	for (const p of [therapist, alex, sam]) await p.context.close();
+});
+
+/** The therapist assigns the boundary exercise held for the session; both partners lock it at home. */
+async function heldAndLockedAtHome(browser: Browser) {
+	const therapist = await person(browser, 'therapist@trellis.test', { width: 375, height: 740 });
+	await openInLibrary(therapist.page, /line/i);
+	await therapist.page.getByRole('link', { name: 'Assign to Alex & Sam' }).click();
+	await therapist.page.getByRole('radio', { name: /Held for the session/ }).check();
+	await therapist.page.getByRole('button', { name: 'Assign as homework' }).click();
+	await therapist.page.waitForURL(/\/app\/couples\/[0-9a-f-]{36}\/assignments\/[0-9a-f-]{36}$/);
+	const assignmentId = new URL(therapist.page.url()).pathname.split('/').pop()!;
+	const alex = await person(browser, 'alex@trellis.test', { width: 375, height: 740 });
+	await alex.page.goto(`/c/assignments/${assignmentId}`);
+	await lockEverySection(alex.page, 'Crosses the line');
+	const sam = await person(browser, 'sam@trellis.test', { width: 375, height: 740 });
+	await sam.page.goto(`/c/assignments/${assignmentId}`);
+	await lockEverySection(sam.page, 'Fine with me');
+	for (const partner of [alex, sam]) {
+		await partner.page.reload();
+		await firstSection(partner.page);
+		await expect(partner.page.getByText(/They are held for your session/)).toBeVisible();
+		await expect(partner.page.getByTestId('partner-answer')).toHaveCount(0);
+	}
+	return { therapist, alex, sam, assignmentId };
+}
+
+test('held-for-session homework: the therapist reveals it in the live room, and both see it', async ({
+	browser
+}) => {
+	test.slow();
+	const { therapist, alex, sam, assignmentId } = await heldAndLockedAtHome(browser);
+
+	// The therapist opens a live room for the session; the partners join it.
+	await openInLibrary(therapist.page, /line/i);
+	await therapist.page.getByRole('link', { name: 'Assign to Alex & Sam' }).click();
+	await therapist.page.getByRole('radio', { name: /Live: together/ }).check();
+	await therapist.page.getByRole('button', { name: 'Open the live room' }).click();
+	await therapist.page.waitForURL(/\/live\/[0-9a-f-]{36}$/);
+	await expect(therapist.page.locator('[data-connection="live"]')).toBeVisible();
+	const liveUrl = new URL(therapist.page.url()).pathname;
+	for (const partner of [alex, sam]) {
+		await partner.page.goto(liveUrl);
+		await expect(partner.page.locator('[data-connection="live"]')).toBeVisible();
+		await expect(partner.page.getByText(/Your therapist has revealed/)).toHaveCount(0);
+	}
+
+	// Her panel lists the held homework (this one last: oldest first) with where it stands.
+	const panel = therapist.page.getByTestId('held-panel');
+	const row = panel
+		.getByRole('listitem')
+		.filter({ hasText: 'Where is our line?: Physical and sexual' })
+		.last();
+	await expect(row).toContainText('Both have locked; not shown to them yet');
+	await expectAccessible(therapist.page);
+	await row.getByRole('button', { name: /Reveal now/ }).click();
+	await expect(panel.getByRole('status')).toContainText(
+		'Revealed “Where is our line?: Physical and sexual”'
+	);
+
+	// Both partners are told at once, in the room, and read it on their homework page.
+	for (const [partner, theirs] of [
+		[alex, 'Fine with me'],
+		[sam, 'Crosses the line']
+	] as const) {
+		const notice = partner.page.getByTestId('held-notices');
+		await expect(notice).toContainText(
+			'Your therapist has revealed Where is our line?: Physical and sexual.'
+		);
+		await expectAccessible(partner.page);
+		await notice.getByRole('link', { name: 'Read it on your homework page' }).click();
+		await partner.page.waitForURL(`**/c/assignments/${assignmentId}`);
+		await firstSection(partner.page);
+		const preparation = partner.page.getByTestId('reveal-preparation');
+		await expect(preparation).toContainText('normal for them to differ');
+		await preparation.getByRole('button', { name: 'Show the answers' }).click();
+		await expect(partner.page.getByTestId('partner-answer').first()).toContainText(theirs);
+		await expectAccessible(partner.page);
+	}
 
 	for (const p of [therapist, alex, sam]) await p.context.close();
 });

@@ -278,7 +278,16 @@ describe('every socket event, every caller', () => {
 		['room:advance', { opId: 'matrix-op-0004', sectionId: 'nope' }],
 		['room:reveal', { opId: 'matrix-op-0005', sectionId: 'nope' }],
 		['room:reopen', { opId: 'matrix-op-0006', sectionId: 'nope' }],
-		['room:end', { opId: 'matrix-op-0007', sectionId: 'nope' }]
+		['room:end', { opId: 'matrix-op-0007', sectionId: 'nope' }],
+		// The therapist's reveal, from her live room, of the couple's homework held for the session.
+		[
+			'held:reveal',
+			{
+				opId: 'matrix-op-0009',
+				assignmentId: '00000000-0000-4000-8000-000000000000',
+				sectionId: 'nope'
+			}
+		]
 	];
 
 	it('lets only the couple’s therapist and partners into its room, and refuses strangers every write', async () => {
@@ -308,6 +317,9 @@ describe('every socket event, every caller', () => {
 		expect((await ask(therapist, 'room:join', { assignmentId: ids.assignmentId })).ok).toBe(true);
 		const reply = await ask(therapist, 'answer:save', writes[0][1]);
 		expect(reply.error?.code).toMatch(/forbidden|not-found/);
+		// Her reveal of held homework names an assignment of this couple, or nothing (404-like).
+		const held = await ask(therapist, 'held:reveal', writes.at(-1)![1]);
+		expect(held.error?.code).toBe('not-found');
 	});
 
 	it('refuses a socket opened from another site', async () => {

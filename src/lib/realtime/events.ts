@@ -113,8 +113,34 @@ export interface ServerToClientEvents {
 	}) => void;
 	presence: (payload: PresencePayload) => void;
 	'room:event': (event: RoomEvent) => void;
+	/** To the partners in a live room: their therapist revealed a section of homework held for it. */
+	'held:revealed': (notice: HeldRevealNotice) => void;
 	/** To the therapist's own sockets only: a partner's answer raised this safety flag. */
 	'safety:alert': (payload: { flagId: string }) => void;
+}
+
+/**
+ * A section of the couple's homework held for the session, as the therapist's live room lists it
+ * (only while it is not revealed yet): who has locked it and whether she may reveal it now.
+ */
+export interface HeldSection {
+	assignmentId: string;
+	exerciseTitle: string;
+	sectionId: string;
+	sectionTitle: string;
+	/** The partners who have locked it, and those it still waits for (names). */
+	lockedBy: string[];
+	waitingFor: string[];
+	/** Both partners have locked it: "Reveal now". */
+	mayReveal: boolean;
+}
+
+/** What a partner in the live room is told when the therapist reveals held homework there. */
+export interface HeldRevealNotice {
+	assignmentId: string;
+	exerciseTitle: string;
+	sectionId: string;
+	sectionTitle: string;
 }
 
 /** How the therapist learned of a safety answer (the `answer:save` ack), which the partner is told. */
@@ -140,6 +166,7 @@ interface AckResults {
 	'room:reveal': { seq: number };
 	'room:reopen': { seq: number };
 	'room:end': { seq: number };
+	'held:reveal': { held: HeldSection[] };
 	'room:leave': object;
 }
 

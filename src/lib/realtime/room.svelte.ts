@@ -5,6 +5,8 @@ import type {
 	Ack,
 	ClientToServerEvents,
 	CrisisNotice,
+	HeldRevealNotice,
+	HeldSection,
 	JointStatus,
 	RoomEvent,
 	RoomView,
@@ -52,6 +54,12 @@ export class LiveRoom {
 	jointChanges = $state<Record<string, { actorId: string | null; previous: unknown }>>({});
 	/** The answer of this person that tripped a safety item (crisis resources are shown), until dismissed. */
 	crisis = $state<CrisisNotice | null>(null);
+	/** The therapist's: the couple's homework held for the session, as of the last reveal's ack. */
+	held = $state<HeldSection[] | null>(null);
+	/** The therapist's: the held sections she revealed from this room, newest last. */
+	heldRevealed = $state<HeldRevealNotice[]>([]);
+	/** A partner's: held homework the therapist revealed while they were in the room, newest last. */
+	heldNotices = $state<HeldRevealNotice[]>([]);
 	/** Every event applied, in order (tests and the activity line read it). */
 	applied: number[] = [];
 
@@ -83,6 +91,12 @@ export class LiveRoom {
 			this.status = this.view ? 'reconnecting' : 'connecting';
 		});
 		socket.on('room:event', (event) => this.#receive(event));
+		socket.on('held:revealed', (notice) => {
+			const others = this.heldNotices.filter(
+				(n) => !(n.assignmentId === notice.assignmentId && n.sectionId === notice.sectionId)
+			);
+			this.heldNotices = [...others, notice];
+		});
 		socket.on('presence', (p) => {
 			if (p.assignmentId !== this.#assignmentId) return;
 			const others = this.online.filter((id) => id !== p.userId);
@@ -268,6 +282,28 @@ export class LiveRoom {
 		return this.send('joint:confirm', { itemId, revision: status.revision });
 	}
 
+	/** The reveal of a held section was acked: the list is the server's now, and says what she did. */
+	#heldRevealedBy(write: PendingWrite, result: Ack<object>) {
+		if (!result.ok) return;
+		const { assignmentId, sectionId } = write.payload;
+		const section = this.held?.find(
+			(h) => h.assignmentId === assignmentId && h.sectionId === sectionId
+		);
+		if (section) {
+			const { exerciseTitle, sectionTitle } = section;
+			this.heldRevealed = [
+				...this.heldRevealed,
+				{
+					assignmentId: section.assignmentId,
+					sectionId: section.sectionId,
+					exerciseTitle,
+					sectionTitle
+				}
+			];
+		}
+		this.held = (result as { held?: HeldSection[] }).held ?? this.held;
+	}
+
 	async #flush() {
 		if (this.#flushing || !this.#joined) return;
 		this.#flushing = true;
@@ -298,6 +334,7 @@ export class LiveRoom {
 				this.queue = this.queue.filter((w) => w.opId !== write.opId);
 				if (result.ok) {
 					const saved = result as { safety?: boolean; alerted?: SafetyAlerted };
+					if (write.event === 'held:reveal') this.#heldRevealedBy(write, result);
 					if (write.event === 'answer:save' && saved.safety)
 						this.crisis = {
 							itemId: write.payload.itemId as string,

@@ -47,6 +47,12 @@ export const CLIENT_EVENTS = {
 	'room:reveal': SectionCommand,
 	'room:reopen': SectionCommand,
 	'room:end': v.object({ opId: OpId }),
+	// From the therapist's live room: a section of the couple's homework held for the session.
+	'held:reveal': v.object({
+		opId: OpId,
+		assignmentId: id('assignmentId must be an assignment id.'),
+		sectionId: SectionId
+	}),
 	'room:leave': v.object({})
 } as const;
 

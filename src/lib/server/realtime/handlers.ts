@@ -17,7 +17,7 @@ import * as joint from '../rooms/joint';
 import { loadContext, type RoomContext } from '../rooms/context';
 import * as roomEvents from '../rooms/events';
 import type { WriteResult } from '../rooms/outcome';
-import { broadcast } from '../rooms/publish';
+import { broadcast, tellHeldRevealed } from '../rooms/publish';
 import { viewFor } from '../rooms/view';
 import { handshakeSessions } from './handshake';
 import { tokenBucket } from './rate';
@@ -209,6 +209,32 @@ export function onConnection(live: LiveNamespace, sessions: SessionWatch) {
 			control.overrideSection(db(), ctx, { ...p, action: 'reopen' })
 		);
 		roomWrite('room:end', (ctx, p) => control.close(db(), ctx, p));
+
+		// A section of the couple's homework held for the session, revealed from the live room she runs:
+		// the one reveal rule (control.revealHeld, audited); the homework's own room gets its
+		// section-revealed event, and the partners here are told at once.
+		handle(
+			'held:reveal',
+			async ({ opId, assignmentId, sectionId }) => {
+				const joined = context;
+				if (!joined) return fail('not-joined', 'Join a room first (room:join).');
+				if (joined.actor.kind !== 'therapist')
+					return fail('forbidden', 'Only the therapist can do that.');
+				const homework = await loadContext(
+					db(),
+					{ id: userId, role: socket.data.role },
+					assignmentId
+				);
+				if (!homework || homework.coupleId !== joined.coupleId)
+					return fail('not-found', 'There is no such homework for this couple.');
+				const result = await control.revealHeld(db(), homework, { opId, sectionId });
+				if (!result.ok) return result;
+				broadcast(homework, result.events);
+				if (result.events.length > 0) tellHeldRevealed(joined, homework, sectionId);
+				return { ok: true, held: await control.heldForSession(db(), joined) };
+			},
+			{ write: true }
+		);
 
 		handle('room:leave', async () => {
 			await leaveRoom();

@@ -8,7 +8,8 @@ import type { RoomContext } from './context';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 import { failure, type WriteResult } from './outcome';
-import { partnerIds } from './context';
+import { loadContext, partnerIds } from './context';
+import type { HeldSection } from '$lib/realtime/events';
 import { hasSimultaneousItems, revealsWhenBothLock } from './visibility';
 import { prefillJoint } from './joint';
 
@@ -174,6 +175,8 @@ export interface SectionRevealState {
 	title: string;
 	/** The names of the partners who have locked it. */
 	lockedBy: string[];
+	/** The names of the partners it still waits for (one who has not joined yet among them). */
+	waitingFor: string[];
 	isRevealed: boolean;
 	revealedAt: Date | null;
 	/** Both partners have locked it and it is not revealed yet: the therapist may reveal it now. */
@@ -205,6 +208,9 @@ export async function revealStates(
 			id: section.id,
 			title: section.title,
 			lockedBy: context.members.filter((m) => m.userId && lockers.has(m.userId)).map((m) => m.name),
+			waitingFor: context.members
+				.filter((m) => !m.userId || !lockers.has(m.userId))
+				.map((m) => m.name),
 			isRevealed: !!revealed,
 			revealedAt: revealed?.revealed_at ?? null,
 			mayReveal: !revealed && partners.length === 2 && partners.every((id) => lockers.has(id))
@@ -213,7 +219,48 @@ export async function revealStates(
 }
 
 /**
- * The therapist reveals a section of homework held for the session, from the assignment page: only
+ * The couple's open homework held for the session, section by section, that is not revealed yet:
+ * what the therapist's live room lists beside the exercise she runs ("Held for this session"), oldest
+ * first. Only for the couple's therapist; a partner gets nothing.
+ */
+export async function heldForSession(
+	db: Kysely<Database>,
+	context: RoomContext
+): Promise<HeldSection[]> {
+	if (context.actor.kind !== 'therapist') return [];
+	const rows = await db
+		.selectFrom('assignments')
+		.select('id')
+		.where('couple_id', '=', context.coupleId)
+		.where('mode', '=', 'homework')
+		.where('reveal_policy', '=', 'session')
+		.where('status', '=', 'open')
+		.orderBy('created_at')
+		.orderBy('id')
+		.execute();
+	const held: HeldSection[] = [];
+	for (const row of rows) {
+		const homework = await loadContext(db, { id: context.actor.userId, role: 'therapist' }, row.id);
+		if (!homework) continue;
+		for (const state of await revealStates(db, homework)) {
+			if (state.isRevealed) continue;
+			held.push({
+				assignmentId: homework.assignment.id,
+				exerciseTitle: homework.definition.title,
+				sectionId: state.id,
+				sectionTitle: state.title,
+				lockedBy: state.lockedBy,
+				waitingFor: state.waitingFor,
+				mayReveal: state.mayReveal
+			});
+		}
+	}
+	return held;
+}
+
+/**
+ * The therapist reveals a section of homework held for the session, from the assignment page or
+ * from the couple's live room (`held:reveal`): only
  * once both partners have locked it (before that there is nothing of theirs to set side by side).
  * Audited like a reveal in the live room.
  */

@@ -8,7 +8,8 @@ import {
 	type Delivery,
 	type LiveNamespace
 } from '../realtime/server';
-import type { RoomContext } from './context';
+import type { HeldRevealNotice } from '$lib/realtime/events';
+import { partnerIds, type RoomContext } from './context';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 
@@ -68,4 +69,23 @@ export async function alertTherapist(therapistId: string, flagId: string): Promi
 	const room = userRoom(therapistId);
 	live.to(room).emit('safety:alert', { flagId });
 	return (await live.in(room).fetchSockets()).length > 0;
+}
+
+/**
+ * Tells each partner in a live room (their own member room, on every instance) that the therapist
+ * revealed a section of homework held for the session. Only titles and ids: the answers themselves
+ * are read on the homework page, after its short preparation screen.
+ */
+export function tellHeldRevealed(room: RoomContext, homework: RoomContext, sectionId: string) {
+	const live = liveNamespace();
+	const section = homework.definition.sections.find((s) => s.id === sectionId);
+	if (!live || !section || homework.coupleId !== room.coupleId) return;
+	const notice: HeldRevealNotice = {
+		assignmentId: homework.assignment.id,
+		exerciseTitle: homework.definition.title,
+		sectionId: section.id,
+		sectionTitle: section.title
+	};
+	for (const partnerId of partnerIds(room))
+		live.to(memberRoom(room.assignment.id, partnerId)).emit('held:revealed', notice);
 }

@@ -15,7 +15,8 @@ import type { RevealPolicy } from '../db/schema';
  * Whether the second partner's lock reveals a section. A live room and homework set to 'on_lock' do:
  * both partners see each other's answers at once. Homework held for the session ('session') does
  * not: both lock at home and the section stays unrevealed — to both — until the therapist reveals it
- * (`room:reveal` in the live room, or "Reveal now" on the assignment page).
+ * (`held:reveal` from the couple's live room, or "Reveal now" on the assignment page, both
+ * `control.revealHeld`).
  */
 export function revealsWhenBothLock(assignment: {
 	mode: 'homework' | 'live';

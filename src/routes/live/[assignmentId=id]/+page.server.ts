@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
 import * as roomContext from '$lib/server/rooms/context';
+import * as control from '$lib/server/rooms/control';
 import { viewFor } from '$lib/server/rooms/view';
 import * as safety from '$lib/server/safety';
 import * as notes from '$lib/server/notes';
@@ -32,6 +33,11 @@ export const load = (async ({ locals, params, getClientAddress }) => {
 		view: await viewFor(db(), context),
 		crisisResources: await safety.crisisResources(db(), context.therapistId),
 		roomNotes,
+		// The therapist's "Held for this session": the couple's homework waiting for her reveal.
+		held:
+			context.actor.kind === 'therapist' && context.assignment.mode === 'live'
+				? await control.heldForSession(db(), context)
+				: [],
 		homeHref: user.role === 'therapist' ? couplePage : '/c',
 		// Where the end screen sends each: partners home; the therapist to the results, the session
 		// note to sign (the draft written beside the room, or the notes page) and the couple page.
