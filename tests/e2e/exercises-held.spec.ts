@@ -179,5 +179,10 @@ test('held-for-session homework: the therapist reveals it in the live room, and 
 		await expectAccessible(partner.page);
 	}
 
+	// The session ends as a real one would, so the couple's home lists no second live room after it.
+	therapist.page.once('dialog', (dialog) => dialog.accept());
+	await therapist.page.getByRole('button', { name: 'End session' }).click();
+	await expect(therapist.page.getByRole('button', { name: 'End session' })).toHaveCount(0);
+
 	for (const p of [therapist, alex, sam]) await p.context.close();
 });
