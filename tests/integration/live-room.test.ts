@@ -285,6 +285,37 @@ describe('the therapist and joint answers', () => {
 		expect((await save(alex.socket, 'needs', ['A call when running late'])).ok).toBe(true);
 	});
 
+	it('moves the room once per opId: a repeat gets the first seq back, and a closed room refuses', async () => {
+		const alex = await joined(t.practice.alex);
+		const therapist = await joined(t.practice.therapist);
+		const op = opId();
+		const first = await therapist.socket.emitWithAck('room:advance', {
+			opId: op,
+			sectionId: 'second'
+		});
+		expect(first).toMatchObject({ ok: true, seq: expect.any(Number) });
+		const again = await therapist.socket.emitWithAck('room:advance', {
+			opId: op,
+			sectionId: 'second'
+		});
+		expect(again).toEqual(first);
+		// Barrier: Alex hears the one section-opened, then a later save; nothing came between them.
+		expect((await save(alex.socket, 'needs', ['A call'])).ok).toBe(true);
+		await alex.events.next((e) => e.itemId === 'needs');
+		expect(alex.events.events.filter((e) => e.type === 'section-opened')).toHaveLength(1);
+		const opened = await sql<{ n: number }>`select count(*)::int as n from room_events
+			where type = 'section-opened'`.execute(t.database.db);
+		expect(opened.rows[0].n).toBe(1);
+
+		expect((await therapist.socket.emitWithAck('room:end', { opId: opId() })).ok).toBe(true);
+		expect(
+			await therapist.socket.emitWithAck('room:advance', { opId: opId(), sectionId: 'first' })
+		).toMatchObject({ ok: false, error: { code: 'room-closed' } });
+		expect(
+			await therapist.socket.emitWithAck('room:advance', { opId: opId(), sectionId: 'nowhere' })
+		).toMatchObject({ ok: false, error: { code: 'not-found' } });
+	});
+
 	it('lets the therapist reveal early and re-open a section, each audited', async () => {
 		const alex = await joined(t.practice.alex);
 		const sam = await joined(t.practice.sam);

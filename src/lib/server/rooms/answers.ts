@@ -10,7 +10,7 @@ import {
 } from '$lib/exercises/definition';
 import type { Database } from '../db/schema';
 import { partnerIds, type RoomContext } from './context';
-import { saveBatched } from './commit-batch';
+import { saveBatched, type SaveRefusal } from './commit-batch';
 import { coupleArchived, itemNamed, mustBe, readAssignment, sectionCommand } from './commands';
 import { reveal } from './control';
 import { revealsWhenBothLock } from './visibility';
@@ -67,6 +67,7 @@ export async function saveAnswer(
 	const payload = { itemId: item.id, sectionId: section.id, value: checked.value };
 	const emailed = safety && isEmailConfigured();
 	let stored: { seq: number; flagId: string | null } | null;
+	let refusal: SaveRefusal | null = null;
 	if (emailed) {
 		const { rows } = await db.executeQuery(
 			emailedSave(db, context, opId, section.id, item.id, checked.value, payload)
@@ -86,7 +87,11 @@ export async function saveAnswer(
 			flagId,
 			payload: JSON.stringify(payload)
 		});
-		stored = saved && { seq: saved.seq, flagId };
+		if ('seq' in saved) stored = { seq: saved.seq, flagId };
+		else {
+			stored = null;
+			refusal = saved.refused;
+		}
 	}
 	if (stored) {
 		const event: StoredEvent = { seq: stored.seq, type: 'answer-saved', actorId: userId, payload };
@@ -97,6 +102,8 @@ export async function saveAnswer(
 		const alerted: SafetyAlerted = emailed ? 'email' : isLive ? 'live' : 'next-sign-in';
 		return { ok: true, seq: event.seq, safety, alerted, events: [event], replayed: false };
 	}
+	// The batch statement said why from the rows it locked; only a repeat (or the emailed save) reads more.
+	if (refusal && refusal !== 'repeat') return notSaved(refusal, section);
 	const earlier = await replay<SavedAnswer & { emailed?: boolean }>(db, context, opId);
 	if (earlier) {
 		if (!earlier.ok) return earlier;
@@ -179,19 +186,42 @@ function safetyAlertRows(coupleId: string) {
 		)`;
 }
 
-/** Says why an answer to a section was not stored (only read when the save wrote nothing). */
+/** The refusal a partner is sent when an answer to a section was not stored, for each reason. */
+function notSaved(
+	reason: Exclude<SaveRefusal, 'repeat'>,
+	section: { id: string; title: string }
+): Failure {
+	switch (reason) {
+		case 'couple-archived':
+			return coupleArchived();
+		case 'room-closed':
+			return failure('room-closed', 'This exercise has ended.');
+		case 'section-not-current':
+			return failure(
+				'section-not-current',
+				`"${section.title}" is not the section the room is on.`
+			);
+		case 'section-locked':
+			return failure(
+				'section-locked',
+				`You have locked "${section.title}"; its answers are final.`
+			);
+	}
+}
+
+/** Says why an answer to a section was not stored, from the assignment as it is now (the emailed save). */
 async function whyNotSaved(
 	db: Kysely<Database>,
 	context: RoomContext,
 	section: { id: string; title: string }
 ): Promise<Failure> {
 	const assignment = await readAssignment(db, context.assignment.id);
-	if (assignment.archived_at !== null) return coupleArchived();
-	if (assignment.status === 'closed') return failure('room-closed', 'This exercise has ended.');
+	if (assignment.archived_at !== null) return notSaved('couple-archived', section);
+	if (assignment.status === 'closed') return notSaved('room-closed', section);
 	if (assignment.mode === 'live' && assignment.current_section_id !== section.id) {
-		return failure('section-not-current', `"${section.title}" is not the section the room is on.`);
+		return notSaved('section-not-current', section);
 	}
-	return failure('section-locked', `You have locked "${section.title}"; its answers are final.`);
+	return notSaved('section-locked', section);
 }
 
 async function sectionState(trx: Kysely<Database>, assignmentId: string, sectionId: string) {

@@ -29,8 +29,21 @@ export interface SaveJob {
 	payload: string;
 }
 
-/** The seq the save took, or null when nothing was stored (a repeat or a refusal: the caller asks why). */
-export type SaveOutcome = { seq: number } | null;
+/** Why the statement stored nothing: the opId was used before, or the section is not open to it. */
+export type SaveRefusal =
+	'repeat' | 'couple-archived' | 'room-closed' | 'section-not-current' | 'section-locked';
+
+/**
+ * The seq the save took, or why nothing was stored, read by the same statement from the rows it
+ * locked (a refusal costs no further reads; a repeat is replayed from its receipt by the caller).
+ */
+export type SaveOutcome = { seq: number } | { refused: SaveRefusal };
+
+interface Row {
+	ord: number;
+	seq: number | null;
+	refused: SaveRefusal | null;
+}
 
 interface Pending {
 	job: SaveJob;
@@ -95,11 +108,23 @@ const statement = (skipLocked: boolean) => `with input as (
 	insert into room_events (assignment_id, seq, type, actor_id, payload)
 	select assignment_id, seq, 'answer-saved', user_id, payload::jsonb from kept
 )
-select ord::int as ord, seq from kept${
+select ord::int as ord, seq, null as refused from kept
+union all
+select i.ord::int, null, case
+		when exists (select 1 from accepted a where a.ord = i.ord) then 'repeat'
+		when exists (select 1 from op_receipts o where o.user_id = i.user_id and o.op_id = i.op_id) then 'repeat'
+		when exists (select 1 from couples c where c.id = i.couple_id and c.archived_at is not null)
+			then 'couple-archived'
+		when l.status <> 'open' then 'room-closed'
+		when l.mode = 'live' and l.current_section_id is distinct from i.section_id then 'section-not-current'
+		else 'section-locked'
+	end
+from input i join locked l on l.id = i.assignment_id
+where not exists (select 1 from kept k where k.ord = i.ord)${
 	skipLocked
 		? `
 union all
-select i.ord::int, 0 from input i where not exists (select 1 from locked l where l.id = i.assignment_id)`
+select i.ord::int, 0, null from input i where not exists (select 1 from locked l where l.id = i.assignment_id)`
 		: ''
 }`;
 
@@ -217,7 +242,7 @@ class SaveBatcher {
 	}
 
 	async #commit(batch: Pending[], text: string) {
-		let rows: { ord: number; seq: number }[];
+		let rows: Row[];
 		try {
 			rows = await this.#run(
 				batch.map((p) => p.job),
@@ -229,35 +254,35 @@ class SaveBatcher {
 			for (const pending of batch) await this.#commit([pending], text);
 			return;
 		}
-		const seqs = new Map(rows.map((r) => [r.ord, r.seq]));
+		const byOrd = new Map(rows.map((r) => [r.ord, r]));
 		const skipped: Pending[] = [];
 		batch.forEach((pending, i) => {
-			const seq = seqs.get(i + 1);
-			if (seq === 0) {
+			const row = byOrd.get(i + 1);
+			if (row?.seq === 0) {
 				pending.tries += 1;
 				pending.notBefore = Date.now() + RETRY_MS;
 				skipped.push(pending);
-			} else pending.resolve(seq === undefined ? null : { seq });
+			} else if (row?.seq) pending.resolve({ seq: row.seq });
+			// Every input row comes back; a missing one would be a bug in the statement: ask again.
+			else pending.resolve({ refused: row?.refused ?? 'repeat' });
 		});
 		// Back at the head of the queue, in their order, ahead of their rooms' later saves.
 		if (skipped.length) this.#queue.unshift(...skipped);
 	}
 
-	async #run(jobs: SaveJob[], text: string): Promise<{ ord: number; seq: number }[]> {
+	async #run(jobs: SaveJob[], text: string): Promise<Row[]> {
 		const values = parameters(jobs);
 		const pool = poolOf(this.db);
 		if (pool) {
 			// Named: each connection parses and plans it once, then only binds and executes.
-			const result = await pool.query<{ ord: number; seq: number }>({
+			const result = await pool.query<Row>({
 				name: text === SAVE_BATCH_STATEMENT ? 'trellis_save_batch' : 'trellis_save_waiting',
 				text,
 				values
 			});
 			return result.rows;
 		}
-		const result = await this.db.executeQuery<{ ord: number; seq: number }>(
-			CompiledQuery.raw(text, values)
-		);
+		const result = await this.db.executeQuery<Row>(CompiledQuery.raw(text, values));
 		return result.rows;
 	}
 }

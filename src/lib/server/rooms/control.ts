@@ -1,13 +1,14 @@
 // The therapist's control of a room: moving it to a section, revealing or re-opening a section, and
 // ending it; and the reveal itself, which a lock by the second partner also triggers.
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import * as audit from '../audit';
-import { roomCommand, sectionCommand, sectionNamed } from './commands';
+import { mustBe, roomCommand, sectionCommand, sectionNamed } from './commands';
 import type { RoomContext } from './context';
 import * as roomEvents from './events';
 import type { StoredEvent } from './events';
 import { failure, type WriteResult } from './outcome';
+import { isUniqueViolation } from './receipts';
 import { loadContext, partnerIds } from './context';
 import type { HeldSection } from '$lib/realtime/events';
 import { hasSimultaneousItems, revealsWhenBothLock } from './visibility';
@@ -80,12 +81,70 @@ export async function markOpened(
 	});
 }
 
+// The therapist moves a live room on in ONE statement: the row is locked for that statement alone
+// (a batch of saves skips a locked room and comes back for it), the seq bumped, the event and the
+// receipt written. It applies only when everything is as expected (open, live, a new opId); anything
+// else (a repeat, a closed or homework room, a concurrent repeat losing the race on the receipt) goes
+// the general way below, which replays the first result or says why.
+const ADVANCE_STATEMENT = `with moved as (
+	update assignments set current_section_id = $3::text, last_seq = last_seq + 1
+	where id = $1::uuid and status = 'open' and mode = 'live'
+		and not exists (select 1 from op_receipts where user_id = $2::uuid and op_id = $4::text)
+	returning last_seq
+), receipt as (
+	insert into op_receipts (user_id, op_id, assignment_id, result)
+	select $2::uuid, $4::text, $1::uuid, jsonb_build_object('seq', last_seq) from moved
+), evented as (
+	insert into room_events (assignment_id, seq, type, actor_id, payload)
+	select $1::uuid, last_seq, 'section-opened', $2::uuid, jsonb_build_object('sectionId', $3::text)
+	from moved
+)
+select last_seq as seq from moved`;
+
+async function advanceAtOnce(
+	db: Kysely<Database>,
+	context: RoomContext,
+	sectionId: string,
+	opId: string
+): Promise<number | null> {
+	try {
+		const { rows } = await db.executeQuery<{ seq: number }>(
+			CompiledQuery.raw(ADVANCE_STATEMENT, [
+				context.assignment.id,
+				context.actor.userId,
+				sectionId,
+				opId
+			])
+		);
+		return rows[0]?.seq ?? null;
+	} catch (error) {
+		if (isUniqueViolation(error)) return null; // a concurrent repeat won: replayed below
+		throw error;
+	}
+}
+
 /** The therapist moves a live room to a section. */
 export async function advance(
 	db: Kysely<Database>,
 	context: RoomContext,
 	input: { opId: string; sectionId: string }
 ): Promise<WriteResult> {
+	const refused = mustBe(context, 'therapist');
+	if (refused) return refused;
+	const target = sectionNamed(context, input.sectionId);
+	if (target) {
+		const seq = await advanceAtOnce(db, context, target.id, input.opId);
+		if (seq !== null) {
+			const payload = { sectionId: target.id };
+			const event: StoredEvent = {
+				seq,
+				type: 'section-opened',
+				actorId: context.actor.userId,
+				payload
+			};
+			return { ok: true, seq, events: [event], replayed: false };
+		}
+	}
 	return sectionCommand(db, context, input, 'therapist', async (trx, section, assignment) => {
 		if (assignment.mode !== 'live')
 			return failure('bad-request', 'Only a live room moves between sections.');

@@ -6,7 +6,7 @@ import type { RoomContext } from './context';
 import type { StoredEvent } from './events';
 import { failure, type Outcome, type WriteResult } from './outcome';
 
-function isUniqueViolation(error: unknown) {
+export function isUniqueViolation(error: unknown) {
 	return (
 		typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
 	);
