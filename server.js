@@ -1,6 +1,6 @@
 // Production entry: SvelteKit's adapter-node handler and Socket.IO on one HTTP server and port.
 import http from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 
 const port = Number(process.env.PORT || 3000);
@@ -79,15 +79,33 @@ server.listen(port, host, () => {
 if (process.env.TRELLIS_REPORT_METRICS === '1') {
 	const loop = monitorEventLoopDelay({ resolution: 10 });
 	loop.enable();
+	// Where a live save's time goes (src/lib/server/stage-timings.ts records into these).
+	const stages = Object.fromEntries(
+		['queued', 'statement', 'batchSize', 'handled'].map((name) => [name, createHistogram()])
+	);
+	globalThis.__trellisStageTimings = stages;
+	const summary = (h, scale) => ({
+		p50: h.count ? h.percentile(50) / scale : 0,
+		p99: h.count ? h.percentile(99) / scale : 0,
+		max: h.count ? h.max / scale : 0,
+		count: h.count
+	});
 	process.on('SIGUSR2', () => {
 		const figures = {
 			loopP99Ms: loop.percentile(99) / 1e6,
 			loopMaxMs: loop.max / 1e6,
 			rssMb: process.memoryUsage().rss / 1048576,
-			cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000
+			cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+			stages: Object.fromEntries(
+				Object.entries(stages).map(([name, h]) => [
+					name,
+					summary(h, name === 'batchSize' ? 1 : 1000)
+				])
+			)
 		};
 		console.log(`METRICS ${JSON.stringify(figures)}`);
 		loop.reset();
+		for (const h of Object.values(stages)) h.reset();
 	});
 }
 

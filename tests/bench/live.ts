@@ -182,7 +182,22 @@ async function seed(db: Kysely<Database>, rooms: number): Promise<Room[]> {
 	return result;
 }
 
-function metrics(child: ChildProcess, output: () => string): Promise<Record<string, number>> {
+interface StageFigures {
+	p50: number;
+	p99: number;
+	max: number;
+	count: number;
+}
+
+interface ServerMetrics {
+	loopP99Ms: number;
+	rssMb: number;
+	cpuMs: number;
+	/** Trellis only: a save's time queued for its batch, in its statement, and handled in all (ms). */
+	stages?: Record<string, StageFigures>;
+}
+
+function metrics(child: ChildProcess, output: () => string): Promise<ServerMetrics> {
 	const before = output().length;
 	child.kill('SIGUSR2');
 	return new Promise((resolve) => {
@@ -226,6 +241,7 @@ interface RunFigures {
 	rssMb: number;
 	cpuPercent: number;
 	connectSeconds: number;
+	stages?: Record<string, StageFigures>;
 }
 
 /** Drives N rooms against a server: partners answer every 2 s (every 1 s in the burst), therapists advance. */
@@ -436,6 +452,12 @@ async function drive(
 	await Promise.allSettled([...inflight]);
 	clearInterval(progress);
 	const end = await metrics(child, output);
+	if (end.stages) {
+		const shown = Object.entries(end.stages).map(
+			([name, f]) => `${name} p50 ${f.p50} / p99 ${f.p99} / max ${f.max} (${f.count})`
+		);
+		log(`${label} server stages (ms; batchSize in saves): ${shown.join('; ')}`);
+	}
 	finished = true;
 	for (const s of sockets) s.disconnect();
 	const wall = (Date.now() - started) / 1000;
@@ -472,6 +494,7 @@ async function drive(
 		rssMb: Math.round(end.rssMb),
 		cpuPercent: Math.round(((end.cpuMs - cpuStart.cpuMs) / 1000 / wall) * 100),
 		connectSeconds,
+		...(end.stages ? { stages: end.stages } : {}),
 		ops
 	};
 }

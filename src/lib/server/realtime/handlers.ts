@@ -19,6 +19,7 @@ import * as roomEvents from '../rooms/events';
 import type { WriteResult } from '../rooms/outcome';
 import { broadcast, tellHeldRevealed } from '../rooms/publish';
 import { viewFor } from '../rooms/view';
+import { recordStage, timingStages } from '../stage-timings';
 import { handshakeSessions } from './handshake';
 import { tokenBucket } from './rate';
 import {
@@ -187,10 +188,12 @@ export function onConnection(live: LiveNamespace, sessions: SessionWatch) {
 				async (payload) => {
 					const joined = context; // the socket may leave or switch rooms while the write runs
 					if (!joined) return fail('not-joined', 'Join a room first (room:join).');
+					const startedAt = event === 'answer:save' && timingStages() ? performance.now() : 0;
 					const result = await write(joined, payload);
 					if (!result.ok) return result;
 					const { events, replayed: _replayed, ...ack } = result;
 					broadcast(joined, events);
+					if (startedAt) recordStage('handled', performance.now() - startedAt);
 					return ack;
 				},
 				{ write: true }

@@ -12,6 +12,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { poolOf } from '../db/connect';
+import { recordStage, timingStages } from '../stage-timings';
 
 export interface SaveJob {
 	assignmentId: string;
@@ -53,6 +54,8 @@ interface Pending {
 	tries: number;
 	/** Not tried again before this time (ms), so a locked room is not asked for in a tight loop. */
 	notBefore: number;
+	/** When it was queued (performance.now()), for bench:live's stage timings. */
+	queuedAt: number;
 }
 
 const MAX_BATCH = 256;
@@ -166,7 +169,14 @@ class SaveBatcher {
 
 	save(job: SaveJob): Promise<SaveOutcome> {
 		return new Promise((resolve, reject) => {
-			this.#queue.push({ job, resolve, reject, tries: 0, notBefore: 0 });
+			this.#queue.push({
+				job,
+				resolve,
+				reject,
+				tries: 0,
+				notBefore: 0,
+				queuedAt: timingStages() ? performance.now() : 0
+			});
 			// Everything that arrives in this turn of the event loop goes in the same batch.
 			if (!this.#scheduled) {
 				this.#scheduled = true;
@@ -243,6 +253,12 @@ class SaveBatcher {
 
 	async #commit(batch: Pending[], text: string) {
 		let rows: Row[];
+		const timed = timingStages();
+		const startedAt = timed ? performance.now() : 0;
+		if (timed) {
+			recordStage('batchSize', batch.length, 'count');
+			for (const pending of batch) recordStage('queued', startedAt - pending.queuedAt);
+		}
 		try {
 			rows = await this.#run(
 				batch.map((p) => p.job),
@@ -254,6 +270,7 @@ class SaveBatcher {
 			for (const pending of batch) await this.#commit([pending], text);
 			return;
 		}
+		if (timed) recordStage('statement', performance.now() - startedAt);
 		const byOrd = new Map(rows.map((r) => [r.ord, r]));
 		const skipped: Pending[] = [];
 		batch.forEach((pending, i) => {
