@@ -2,8 +2,8 @@
 // build (local PostgreSQL, then embedded PGlite) and against a bare Socket.IO relay, on this machine.
 // Prints progress, then one JSON object of figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { sql, type Kysely } from 'kysely';
@@ -197,6 +197,48 @@ interface ServerMetrics {
 	stages?: Record<string, StageFigures>;
 }
 
+/** Every core's busy and idle time since boot (ms), summed. */
+function machineTimes() {
+	let busy = 0;
+	let idle = 0;
+	for (const { times } of cpus()) {
+		busy += times.user + times.nice + times.sys + times.irq;
+		idle += times.idle;
+	}
+	return { busy, idle };
+}
+
+/** CPU time (ms) of every process named postgres and of the backends that ended, from /proc. */
+function postgresCpuMs(): number {
+	let total = 0;
+	let pids: string[] = [];
+	try {
+		pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+	} catch {
+		return 0;
+	}
+	for (const pid of pids) {
+		try {
+			const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const close = stat.lastIndexOf(')');
+			if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+			const fields = stat.slice(close + 2).split(' ');
+			// utime and stime, then cutime and cstime: the postmaster's count of backends that ended.
+			total +=
+				(Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+		} catch {
+			// the process ended between the listing and the read
+		}
+	}
+	return total;
+}
+
+function busyPercent(from: ReturnType<typeof machineTimes>, to: ReturnType<typeof machineTimes>) {
+	const busy = to.busy - from.busy;
+	const all = busy + (to.idle - from.idle);
+	return all ? Math.round((busy / all) * 100) : 0;
+}
+
 function metrics(child: ChildProcess, output: () => string): Promise<ServerMetrics> {
 	const before = output().length;
 	child.kill('SIGUSR2');
@@ -240,6 +282,12 @@ interface RunFigures {
 	loopLagP99Ms: number;
 	rssMb: number;
 	cpuPercent: number;
+	/** The whole machine's cores busy over the run (client, server and database together), 0–100 %. */
+	machineBusyPercent: number;
+	/** The bench's own process (the clients of every socket), % of one core. */
+	clientCpuPercent: number;
+	/** Every PostgreSQL server process on this machine, % of one core (0 with PGlite or no /proc). */
+	databaseCpuPercent: number;
 	connectSeconds: number;
 	stages?: Record<string, StageFigures>;
 }
@@ -357,6 +405,9 @@ async function drive(
 
 	await metrics(child, output); // resets the server's loop-delay histogram
 	const cpuStart = await metrics(child, output);
+	const machineStart = machineTimes();
+	const databaseStart = postgresCpuMs();
+	const clientStart = process.cpuUsage();
 	started = Date.now();
 	burstFrom = started + seconds * 400;
 	burstTo = started + seconds * 600;
@@ -461,6 +512,14 @@ async function drive(
 	finished = true;
 	for (const s of sockets) s.disconnect();
 	const wall = (Date.now() - started) / 1000;
+	const machineBusyPercent = busyPercent(machineStart, machineTimes());
+	const databaseCpuPercent = Math.round(((postgresCpuMs() - databaseStart) / 1000 / wall) * 100);
+	const clientCpu = process.cpuUsage(clientStart);
+	const clientCpuPercent = Math.round(((clientCpu.user + clientCpu.system) / 1e6 / wall) * 100);
+	const cpuPercent = Math.round(((end.cpuMs - cpuStart.cpuMs) / 1000 / wall) * 100);
+	log(
+		`${label} CPU: machine ${machineBusyPercent} % busy (${cpus().length} cores); clients ${clientCpuPercent} %, server ${cpuPercent} %, PostgreSQL ${databaseCpuPercent} % of a core`
+	);
 	return {
 		sockets: sockets.length,
 		ackP50Ms: ms(ack, 50),
@@ -492,7 +551,10 @@ async function drive(
 		errors,
 		loopLagP99Ms: Math.round(end.loopP99Ms * 10) / 10,
 		rssMb: Math.round(end.rssMb),
-		cpuPercent: Math.round(((end.cpuMs - cpuStart.cpuMs) / 1000 / wall) * 100),
+		cpuPercent,
+		machineBusyPercent,
+		clientCpuPercent,
+		databaseCpuPercent,
 		connectSeconds,
 		...(end.stages ? { stages: end.stages } : {}),
 		ops
