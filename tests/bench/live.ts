@@ -211,7 +211,7 @@ function machineTimes() {
 /** CPU time (ms) of every process named postgres and of the backends that ended, from /proc. */
 function postgresCpuMs(): number {
 	let total = 0;
-	let pids: string[] = [];
+	let pids: string[];
 	try {
 		pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
 	} catch {
