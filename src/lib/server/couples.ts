@@ -1,6 +1,7 @@
 // Couples and who belongs to them; the single place that answers "may this person see this couple?".
 import type { Kysely, Updateable } from 'kysely';
 import type { CouplesTable, Database, PartnerRole } from './db/schema';
+import { columnOf } from './db/column';
 import type { SessionUser } from './auth/session';
 import { isId } from '$lib/input';
 import * as audit from './audit';
@@ -98,12 +99,7 @@ export async function membersOf(db: Kysely<Database>, coupleIds: string[]) {
 
 /** The couple's label, for a page that has already checked the therapist may see it. */
 export async function labelOf(db: Kysely<Database>, coupleId: string) {
-	const row = await db
-		.selectFrom('couples')
-		.select('label')
-		.where('id', '=', coupleId)
-		.executeTakeFirst();
-	return row?.label ?? null;
+	return (await columnOf(db, 'couples', 'label', coupleId)) ?? null;
 }
 
 /** True when the user is the couple's therapist or one of its partners. */

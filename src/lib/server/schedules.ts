@@ -4,6 +4,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import type { Cadence, Database, RevealPolicy, Schedule, ScheduleStatus } from './db/schema';
+import { columnOf } from './db/column';
 import * as audit from './audit';
 import * as homework from './homework';
 import * as reminders from './reminders';
@@ -899,10 +900,5 @@ export async function setAutoReminders(
 
 export async function autoRemindersOn(db: Kysely<Database>, coupleId: string): Promise<boolean> {
 	if (!isId(coupleId)) return false;
-	const row = await db
-		.selectFrom('couples')
-		.select('auto_reminders')
-		.where('id', '=', coupleId)
-		.executeTakeFirst();
-	return row?.auto_reminders ?? false;
+	return (await columnOf(db, 'couples', 'auto_reminders', coupleId)) ?? false;
 }

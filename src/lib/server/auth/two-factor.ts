@@ -4,6 +4,7 @@
 import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database, Session } from '../db/schema';
+import { columnOf } from '../db/column';
 import * as audit from '../audit';
 import * as rateLimit from './rate-limit';
 import type { SessionUser } from './session';
@@ -208,12 +209,7 @@ export async function enrolTotp(
 
 /** Whether the therapist holds an unused recovery code (the account page says so). */
 export async function hasRecoveryCode(db: Kysely<Database>, userId: string): Promise<boolean> {
-	const row = await db
-		.selectFrom('users')
-		.select('recovery_code_hash')
-		.where('id', '=', userId)
-		.executeTakeFirst();
-	return !!row?.recovery_code_hash;
+	return !!(await columnOf(db, 'users', 'recovery_code_hash', userId));
 }
 
 export type RecoveryResult =
