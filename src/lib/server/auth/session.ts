@@ -1,9 +1,8 @@
 // Sessions the Lucia way: a random token in a cookie, only its SHA-256 in the database, sliding expiry.
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database, Session, User } from '../db/schema';
+import { generateToken, hashToken } from './token';
 
 export const SESSION_COOKIE = 'trellis_session';
 
@@ -29,14 +28,11 @@ export type SessionValidation =
 	{ session: Session; user: SessionUser } | { session: null; user: null };
 
 export function generateSessionToken(): string {
-	const bytes = new Uint8Array(20);
-	crypto.getRandomValues(bytes);
-	return encodeBase32LowerCaseNoPadding(bytes);
+	return generateToken(20);
 }
 
-export function sessionIdFromToken(token: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
-}
+/** A session's id is its token's hash: the cookie's value is never stored. */
+export const sessionIdFromToken = hashToken;
 
 function policyFor(role: User['role'], sharedDevice: boolean) {
 	if (sharedDevice) return sessionPolicy.sharedDevice;
