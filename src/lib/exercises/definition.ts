@@ -589,6 +589,14 @@ export function mayLockSection(items: ExerciseItem[], answered: Iterable<string>
 	return items.some((item) => done.has(item.id));
 }
 
+/** The item with this id in any section of the definition (a stored one may have lost it: undefined). */
+export function itemById(
+	definition: { sections: { items: ExerciseItem[] }[] },
+	itemId: string
+): ExerciseItem | undefined {
+	return definition.sections.flatMap((s) => s.items).find((i) => i.id === itemId);
+}
+
 /** Whether an item is meant for a partner of this role: items for both are meant for every role. */
 export function isForRole(item: ExerciseItem, role: PartnerRole): boolean {
 	return (item.target ?? 'both') === 'both' || item.target === role;
