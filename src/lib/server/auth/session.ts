@@ -1,5 +1,5 @@
 // Sessions the Lucia way: a random token in a cookie, only its SHA-256 in the database, sliding expiry.
-import type { Cookies } from '@sveltejs/kit';
+import type { Cookies, RequestEvent } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database, Session, User } from '../db/schema';
 import { generateToken, hashToken } from './token';
@@ -26,6 +26,28 @@ export type SessionUser = Pick<User, 'id' | 'email' | 'role' | 'display_name'> &
 
 export type SessionValidation =
 	{ session: Session; user: SessionUser } | { session: null; user: null };
+
+/**
+ * What a sign-in step takes from its request: the client's address (limits, audit), its browser (the
+ * devices list), and the cookie jar with whether cookies must be Secure.
+ */
+export interface RequestContext {
+	ip: string;
+	userAgent: string | null;
+	cookies: Cookies;
+	secure: boolean;
+}
+
+export function requestContext(
+	event: Pick<RequestEvent, 'request' | 'cookies' | 'url' | 'getClientAddress'>
+): RequestContext {
+	return {
+		ip: event.getClientAddress(),
+		userAgent: event.request.headers.get('user-agent'),
+		cookies: event.cookies,
+		secure: event.url.protocol === 'https:'
+	};
+}
 
 export function generateSessionToken(): string {
 	return generateToken(20);
