@@ -293,6 +293,32 @@ export function setArchived(
 	});
 }
 
+/** A couple's on-off switches, each with the audit actions of turning it on and off. */
+const SWITCHES = {
+	/** The partners' progress page. */
+	progress_visible: { on: 'couple.progress-shown', off: 'couple.progress-hidden' },
+	/** The scheduler's reminders (schedules.ts). */
+	auto_reminders: { on: 'couple.reminders-on', off: 'couple.reminders-off' }
+} as const;
+
+/** Turns one of a couple's switches on or off, audited. False when it is not the therapist's couple. */
+export function setSwitch(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string,
+	name: keyof typeof SWITCHES,
+	isOn: boolean,
+	ip: string | null = null
+): Promise<boolean> {
+	return changeOwnCouple(db, {
+		therapistId,
+		coupleId,
+		values: { [name]: isOn },
+		action: SWITCHES[name][isOn ? 'on' : 'off'],
+		ip
+	});
+}
+
 /** Turns the partners' progress page on or off for a couple. False when it is not the therapist's. */
 export function setProgressVisible(
 	db: Kysely<Database>,
@@ -301,13 +327,7 @@ export function setProgressVisible(
 	isVisible: boolean,
 	ip: string | null = null
 ): Promise<boolean> {
-	return changeOwnCouple(db, {
-		therapistId,
-		coupleId,
-		values: { progress_visible: isVisible },
-		action: isVisible ? 'couple.progress-shown' : 'couple.progress-hidden',
-		ip
-	});
+	return setSwitch(db, therapistId, coupleId, 'progress_visible', isVisible, ip);
 }
 
 export type CoupleFilter = 'active' | 'archived' | 'all';

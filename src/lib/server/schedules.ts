@@ -11,6 +11,7 @@ import * as reminders from './reminders';
 import * as scheduler from './scheduler';
 import { isId } from '$lib/input';
 import * as assignments from './assignments';
+import * as couples from './couples';
 import * as timeZones from './auth/time-zone';
 import { DEFAULT_TIME_ZONE, calendarDay, endOfDay, startOfDay } from '$lib/dates';
 
@@ -869,33 +870,14 @@ export async function missedSince(
 }
 
 /** The therapist's switch for a couple's automatic reminders, audited. False when not her couple. */
-export async function setAutoReminders(
+export function setAutoReminders(
 	db: Kysely<Database>,
 	therapistId: string,
 	coupleId: string,
 	isOn: boolean,
 	ip: string | null = null
 ): Promise<boolean> {
-	if (!isId(coupleId)) return false;
-	return db.transaction().execute(async (trx) => {
-		const row = await trx
-			.updateTable('couples')
-			.set({ auto_reminders: isOn })
-			.where('id', '=', coupleId)
-			.where('therapist_id', '=', therapistId)
-			.returning('id')
-			.executeTakeFirst();
-		if (!row) return false;
-		await audit.record(trx, {
-			actorId: therapistId,
-			action: isOn ? 'couple.reminders-on' : 'couple.reminders-off',
-			targetType: 'couple',
-			targetId: coupleId,
-			coupleId,
-			ip
-		});
-		return true;
-	});
+	return couples.setSwitch(db, therapistId, coupleId, 'auto_reminders', isOn, ip);
 }
 
 export async function autoRemindersOn(db: Kysely<Database>, coupleId: string): Promise<boolean> {
