@@ -73,6 +73,9 @@ function cleanBody(template: Template, input: Record<string, unknown>): NoteBody
 	return body;
 }
 
+/** The note's session date as its calendar day (`YYYY-MM-DD`), never shifted by a time zone. */
+export const sessionDay = sql<string>`notes.session_date::text`.as('session_day');
+
 /** A note the actor may read: their couple's progress notes, and psychotherapy notes they wrote. */
 async function readable(db: Kysely<Database>, actor: Actor, noteId: string) {
 	if (!isId(noteId)) return null;
@@ -80,7 +83,7 @@ async function readable(db: Kysely<Database>, actor: Actor, noteId: string) {
 		.selectFrom('notes')
 		.innerJoin('couples', 'couples.id', 'notes.couple_id')
 		.selectAll('notes')
-		.select(sql<string>`notes.session_date::text`.as('session_day'))
+		.select(sessionDay)
 		.where('notes.id', '=', noteId)
 		.where('couples.therapist_id', '=', actor.userId)
 		.executeTakeFirst();
@@ -296,7 +299,7 @@ export async function list(
 	const rows = await db
 		.selectFrom('notes')
 		.select(['id', 'kind', 'template', 'signed_at', 'updated_at'])
-		.select(sql<string>`session_date::text`.as('session_day'))
+		.select(sessionDay)
 		.where('couple_id', '=', coupleId)
 		.where((eb) => eb.or([eb('kind', '=', 'progress'), eb('author_id', '=', actor.userId)]))
 		.orderBy('session_date', 'desc')
@@ -416,7 +419,7 @@ export async function signedProgressNotes(
 	const rows = await db
 		.selectFrom('notes')
 		.selectAll()
-		.select(sql<string>`session_date::text`.as('session_day'))
+		.select(sessionDay)
 		.where('couple_id', '=', coupleId)
 		.where('kind', '=', 'progress')
 		.where('signed_at', 'is not', null)
