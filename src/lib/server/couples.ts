@@ -9,19 +9,18 @@ import * as schedules from './schedules';
 
 /** Ids of the couples a user may enter: a therapist's own, a partner's memberships. */
 export async function idsFor(db: Kysely<Database>, user: Pick<SessionUser, 'id' | 'role'>) {
-	if (user.role === 'therapist') {
-		const rows = await db
-			.selectFrom('couples')
-			.select('id')
-			.where('therapist_id', '=', user.id)
-			.execute();
-		return rows.map((r) => r.id);
-	}
-	const rows = await db
-		.selectFrom('couple_members')
-		.select('couple_id')
-		.where('user_id', '=', user.id)
-		.execute();
+	const rows =
+		user.role === 'therapist'
+			? await db
+					.selectFrom('couples')
+					.select('id as couple_id')
+					.where('therapist_id', '=', user.id)
+					.execute()
+			: await db
+					.selectFrom('couple_members')
+					.select('couple_id')
+					.where('user_id', '=', user.id)
+					.execute();
 	return rows.map((r) => r.couple_id);
 }
 
