@@ -5,6 +5,7 @@ import { builtInExercises } from './catalogue';
 import {
 	answerSchema,
 	isSafetyTriggered,
+	itemById,
 	itemsFor,
 	parseDefinition,
 	validateAnswer,
@@ -116,10 +117,7 @@ function parsed(): ExerciseDefinition {
 	return result.definition;
 }
 
-const item = (id: string): ExerciseItem =>
-	parsed()
-		.sections.flatMap((s) => s.items)
-		.find((i) => i.id === id)!;
+const item = (id: string): ExerciseItem => itemById(parsed(), id)!;
 
 describe('parseDefinition', () => {
 	it('accepts every built-in exercise unchanged, so storing one never creates a spurious version', () => {

@@ -34,77 +34,28 @@ export const ITEM_TYPE_LABELS: Record<ItemType, string> = {
 	list: 'List of short entries'
 };
 
+/** The optional fields an item may have, depending on its type. */
+const ITEM_FIELDS = ['options', 'endLabels', 'reverse', 'subscale', 'safety', 'joint'] as const;
+type ItemField = (typeof ITEM_FIELDS)[number];
+type FieldSet = Record<ItemField, boolean>;
+
+/** An item type's fields: true for those it takes, false for every other. */
+function takes(...fields: ItemField[]): FieldSet {
+	return Object.fromEntries(ITEM_FIELDS.map((f) => [f, fields.includes(f)])) as FieldSet;
+}
+
 /**
  * Which optional fields belong to each item type: the validator refuses the others and the builder
  * offers (and sends) only these, so the two can never disagree.
  */
-export const TYPE_FIELDS: Record<
-	ItemType,
-	{
-		options: boolean;
-		endLabels: boolean;
-		reverse: boolean;
-		subscale: boolean;
-		safety: boolean;
-		joint: boolean;
-	}
-> = {
-	scenario: {
-		options: false,
-		endLabels: false,
-		reverse: false,
-		subscale: false,
-		safety: false,
-		joint: true
-	},
-	likert5: {
-		options: false,
-		endLabels: false,
-		reverse: true,
-		subscale: true,
-		safety: false,
-		joint: false
-	},
-	scale10: {
-		options: false,
-		endLabels: true,
-		reverse: false,
-		subscale: true,
-		safety: false,
-		joint: false
-	},
-	choice: {
-		options: true,
-		endLabels: false,
-		reverse: false,
-		subscale: false,
-		safety: true,
-		joint: true
-	},
-	checklist: {
-		options: true,
-		endLabels: false,
-		reverse: false,
-		subscale: false,
-		safety: false,
-		joint: false
-	},
-	text: {
-		options: false,
-		endLabels: false,
-		reverse: false,
-		subscale: false,
-		safety: false,
-		joint: true
-	},
-	list: {
-		options: false,
-		endLabels: false,
-		reverse: false,
-		subscale: false,
-		safety: false,
-		joint: true
-	}
+export const TYPE_FIELDS: Record<ItemType, FieldSet> = {
+	scenario: takes('joint'),
+	likert5: takes('reverse', 'subscale'),
+	scale10: takes('endLabels', 'subscale'),
+	choice: takes('options', 'safety', 'joint'),
+	checklist: takes('options'),
+	text: takes('joint'),
+	list: takes('joint')
 };
 
 export const TEXT_MAX = 2000;
@@ -587,6 +538,14 @@ export function mayLockSection(items: ExerciseItem[], answered: Iterable<string>
 	if (items.length === 0) return true;
 	const done = new Set(answered);
 	return items.some((item) => done.has(item.id));
+}
+
+/** The item with this id in any section of the definition (a stored one may have lost it: undefined). */
+export function itemById(
+	definition: { sections: { items: ExerciseItem[] }[] },
+	itemId: string
+): ExerciseItem | undefined {
+	return definition.sections.flatMap((s) => s.items).find((i) => i.id === itemId);
 }
 
 /** Whether an item is meant for a partner of this role: items for both are meant for every role. */

@@ -18,6 +18,9 @@ function pairsFrom(table: number[][]): [number, number][] {
 	);
 }
 
+/** The linear-weighted kappa of a k×k table of counts. */
+const kappaOf = (table: number[][]) => weightedKappa(pairsFrom(table), table.length).kappa;
+
 describe('scenarioOrdinal', () => {
 	it('orders ok < talk-first < crosses-line and ignores anything else', () => {
 		expect(scenarioOrdinal({ choice: 'ok' })).toBe(0);
@@ -40,30 +43,24 @@ describe('weightedKappa', () => {
 		//      = (1/2*5*13 + 8*13 + 1/2*8*6 + 1/2*6*13 + 6*6) / 361
 		//      = (32.5 + 104 + 24 + 39 + 36) / 361 = 235.5 / 361 = 0.652355
 		//   kappa = (0.815789 - 0.652355) / (1 - 0.652355) = 0.163435 / 0.347645 = 0.4701
-		const result = weightedKappa(
-			pairsFrom([
-				[0, 4, 1],
-				[0, 8, 0],
-				[0, 1, 5]
-			]),
-			3
-		);
-		expect(result.kappa).toBeCloseTo(0.4701, 3);
+		const table = [
+			[0, 4, 1],
+			[0, 8, 0],
+			[0, 1, 5]
+		];
+		expect(kappaOf(table)).toBeCloseTo(0.4701, 3);
 	});
 
 	it('matches a hand-computed linear-weighted kappa', () => {
 		// n = 30. Weights 1, .5, 0. Po = (22 + .5 * 8) / 30 = .866667.
 		// Row totals 12, 13, 5; column totals 13, 11, 6; Pe = 546 / 900 = .606667.
 		// kappa = (.866667 - .606667) / (1 - .606667) = .661017.
-		const result = weightedKappa(
-			pairsFrom([
-				[10, 2, 0],
-				[3, 8, 2],
-				[0, 1, 4]
-			]),
-			3
-		);
-		expect(result.kappa).toBeCloseTo(0.661, 3);
+		const table = [
+			[10, 2, 0],
+			[3, 8, 2],
+			[0, 1, 4]
+		];
+		expect(kappaOf(table)).toBeCloseTo(0.661, 3);
 	});
 
 	it('is 1 for perfect agreement with variation, and penalises far disagreements more than near ones', () => {

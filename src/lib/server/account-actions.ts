@@ -51,42 +51,51 @@ type Guard = (locals: App.Locals) => { user: SessionUser; session: Session };
 
 /** The actions every account page shares, behind that page's guard. */
 export function accountActions(guard: Guard) {
+	/** The signed-in person, their session, and the actor their changes are audited as. */
 	function who(event: RequestEvent) {
 		const { user, session } = guard(event.locals);
-		return { user, session, ip: event.getClientAddress() };
+		return {
+			user,
+			session,
+			actor: { userId: user.id, email: user.email, ip: event.getClientAddress() }
+		};
+	}
+
+	/** Ends this account's sessions (`others`: all but this one) and closes their live connections. */
+	async function signOut(event: RequestEvent, scope: 'everywhere' | 'others') {
+		const { session, actor } = who(event);
+		const ended = await account.signOut(db(), { ...actor, sessionId: session.id }, scope);
+		disconnectSessions(ended);
+		return ended;
 	}
 
 	return {
 		name: async (event) => {
-			const { user, ip } = who(event);
+			const { actor } = who(event);
 			const parsed = await readForm(event.request, NameForm);
 			if (!parsed.ok) return refuse('name', 400, parsed);
-			await account.changeName(db(), { userId: user.id, email: user.email, ip }, parsed.data.name);
+			await account.changeName(db(), actor, parsed.data.name);
 			return { form: 'name', saved: 'Your name is saved.' };
 		},
 		timeZone: async (event) => {
-			const { user, ip } = who(event);
+			const { actor } = who(event);
 			const parsed = await readForm(event.request, TimeZoneForm);
 			if (!parsed.ok) return refuse('timeZone', 400, parsed);
-			await account.setTimeZone(
-				db(),
-				{ userId: user.id, email: user.email, ip },
-				parsed.data.timeZone
-			);
+			await account.setTimeZone(db(), actor, parsed.data.timeZone);
 			return {
 				form: 'timeZone',
 				saved: `Dates are now shown in ${parsed.data.timeZone.replaceAll('_', ' ')} time.`
 			};
 		},
 		email: async (event) => {
-			const { user, ip } = who(event);
+			const { user, actor } = who(event);
 			const parsed = await readForm(event.request, EmailForm, { omit: PASSWORDS });
 			if (!parsed.ok) return refuse('email', 400, parsed);
-			const result = await account.changeEmail(
-				db(),
-				{ userId: user.id, email: user.email, ip },
-				{ email: parsed.data.email, password: parsed.data.emailPassword, name: user.display_name }
-			);
+			const result = await account.changeEmail(db(), actor, {
+				email: parsed.data.email,
+				password: parsed.data.emailPassword,
+				name: user.display_name
+			});
 			if (!result.ok) {
 				return refuse('email', result.status, {
 					message: result.message,
@@ -98,15 +107,13 @@ export function accountActions(guard: Guard) {
 			return { form: 'email', saved: `You now sign in with ${parsed.data.email}.` };
 		},
 		password: async (event) => {
-			const { user, session, ip } = who(event);
+			const { user, session, actor } = who(event);
 			const parsed = await readForm(event.request, PasswordForm, { omit: PASSWORDS });
 			if (!parsed.ok) return refuse('password', 400, parsed);
 			const result = await account.changePassword(
 				db(),
 				{
-					userId: user.id,
-					email: user.email,
-					ip,
+					...actor,
 					sessionId: session.id,
 					name: user.display_name,
 					origin: event.url.origin
@@ -130,27 +137,15 @@ export function accountActions(guard: Guard) {
 						: 'Your new password is saved, and your other devices are signed out.'
 			};
 		},
-		/** Ends every session of this account, this one included, and closes their live connections. */
+		/** Ends every session of this account, this one included. */
 		signOutEverywhere: async (event) => {
-			const { user, session, ip } = who(event);
-			const ended = await account.signOut(
-				db(),
-				{ userId: user.id, email: user.email, ip, sessionId: session.id },
-				'everywhere'
-			);
-			disconnectSessions(ended);
+			await signOut(event, 'everywhere');
 			deleteSessionCookie(event.cookies, event.url.protocol === 'https:');
 			redirect(303, '/login?reason=signed-out-everywhere');
 		},
 		/** Ends every session but this one. */
 		signOutOthers: async (event) => {
-			const { user, session, ip } = who(event);
-			const ended = await account.signOut(
-				db(),
-				{ userId: user.id, email: user.email, ip, sessionId: session.id },
-				'others'
-			);
-			disconnectSessions(ended);
+			const ended = await signOut(event, 'others');
 			return {
 				form: 'sessions',
 				saved:

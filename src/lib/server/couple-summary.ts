@@ -1,10 +1,11 @@
 // The few lines at the top of every section of a couple's page: what is open and due, the last
 // session, open safety flags and the one next step. Two small queries; the rest comes from the
 // assignment summaries the page has already loaded.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './db/schema';
 import type { CoupleDetail } from './couples';
 import type { AssignmentSummary } from './homework';
+import { sessionDay } from './notes';
 
 export interface NextStep {
 	text: string;
@@ -45,7 +46,7 @@ export async function forCouple(
 		db
 			.selectFrom('notes')
 			.select(['id'])
-			.select(sql<string>`session_date::text`.as('session_day'))
+			.select(sessionDay)
 			.where('couple_id', '=', couple.id)
 			.where('kind', '=', 'progress')
 			.orderBy('session_date', 'desc')

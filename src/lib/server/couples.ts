@@ -1,6 +1,7 @@
 // Couples and who belongs to them; the single place that answers "may this person see this couple?".
 import type { Kysely, Updateable } from 'kysely';
 import type { CouplesTable, Database, PartnerRole } from './db/schema';
+import { columnOf } from './db/column';
 import type { SessionUser } from './auth/session';
 import { isId } from '$lib/input';
 import * as audit from './audit';
@@ -8,19 +9,18 @@ import * as schedules from './schedules';
 
 /** Ids of the couples a user may enter: a therapist's own, a partner's memberships. */
 export async function idsFor(db: Kysely<Database>, user: Pick<SessionUser, 'id' | 'role'>) {
-	if (user.role === 'therapist') {
-		const rows = await db
-			.selectFrom('couples')
-			.select('id')
-			.where('therapist_id', '=', user.id)
-			.execute();
-		return rows.map((r) => r.id);
-	}
-	const rows = await db
-		.selectFrom('couple_members')
-		.select('couple_id')
-		.where('user_id', '=', user.id)
-		.execute();
+	const rows =
+		user.role === 'therapist'
+			? await db
+					.selectFrom('couples')
+					.select('id as couple_id')
+					.where('therapist_id', '=', user.id)
+					.execute()
+			: await db
+					.selectFrom('couple_members')
+					.select('couple_id')
+					.where('user_id', '=', user.id)
+					.execute();
 	return rows.map((r) => r.couple_id);
 }
 
@@ -98,12 +98,7 @@ export async function membersOf(db: Kysely<Database>, coupleIds: string[]) {
 
 /** The couple's label, for a page that has already checked the therapist may see it. */
 export async function labelOf(db: Kysely<Database>, coupleId: string) {
-	const row = await db
-		.selectFrom('couples')
-		.select('label')
-		.where('id', '=', coupleId)
-		.executeTakeFirst();
-	return row?.label ?? null;
+	return (await columnOf(db, 'couples', 'label', coupleId)) ?? null;
 }
 
 /** True when the user is the couple's therapist or one of its partners. */
@@ -297,6 +292,32 @@ export function setArchived(
 	});
 }
 
+/** A couple's on-off switches, each with the audit actions of turning it on and off. */
+const SWITCHES = {
+	/** The partners' progress page. */
+	progress_visible: { on: 'couple.progress-shown', off: 'couple.progress-hidden' },
+	/** The scheduler's reminders (schedules.ts). */
+	auto_reminders: { on: 'couple.reminders-on', off: 'couple.reminders-off' }
+} as const;
+
+/** Turns one of a couple's switches on or off, audited. False when it is not the therapist's couple. */
+export function setSwitch(
+	db: Kysely<Database>,
+	therapistId: string,
+	coupleId: string,
+	name: keyof typeof SWITCHES,
+	isOn: boolean,
+	ip: string | null = null
+): Promise<boolean> {
+	return changeOwnCouple(db, {
+		therapistId,
+		coupleId,
+		values: { [name]: isOn },
+		action: SWITCHES[name][isOn ? 'on' : 'off'],
+		ip
+	});
+}
+
 /** Turns the partners' progress page on or off for a couple. False when it is not the therapist's. */
 export function setProgressVisible(
 	db: Kysely<Database>,
@@ -305,13 +326,7 @@ export function setProgressVisible(
 	isVisible: boolean,
 	ip: string | null = null
 ): Promise<boolean> {
-	return changeOwnCouple(db, {
-		therapistId,
-		coupleId,
-		values: { progress_visible: isVisible },
-		action: isVisible ? 'couple.progress-shown' : 'couple.progress-hidden',
-		ip
-	});
+	return setSwitch(db, therapistId, coupleId, 'progress_visible', isVisible, ip);
 }
 
 export type CoupleFilter = 'active' | 'archived' | 'all';

@@ -27,6 +27,11 @@ export interface EmailContent {
 	text: string;
 }
 
+/** An email to a named person: the greeting, a blank line, then the lines given. */
+function letter(subject: string, name: string, lines: string[]): EmailContent {
+	return { subject, text: [`Hello ${name},`, '', ...lines].join('\n') };
+}
+
 export function inviteEmail(message: {
 	partnerName: string;
 	therapistName: string;
@@ -36,19 +41,14 @@ export function inviteEmail(message: {
 	timeZone: string;
 }): EmailContent {
 	const until = `${formatDateTime(message.expiresAt, message.timeZone)} ${zoneLabel(message.expiresAt, message.timeZone)}`;
-	return {
-		subject: `${message.therapistName} invited you to Trellis`,
-		text: [
-			`Hello ${message.partnerName},`,
-			'',
-			`${message.therapistName} invited you to Trellis, where you will find the exercises for your sessions together.`,
-			'',
-			`Open this link to set your password (it works once, until ${until}):`,
-			message.link,
-			'',
-			'If you did not expect this email, you can ignore it.'
-		].join('\n')
-	};
+	return letter(`${message.therapistName} invited you to Trellis`, message.partnerName, [
+		`${message.therapistName} invited you to Trellis, where you will find the exercises for your sessions together.`,
+		'',
+		`Open this link to set your password (it works once, until ${until}):`,
+		message.link,
+		'',
+		'If you did not expect this email, you can ignore it.'
+	]);
 }
 
 /**
@@ -71,17 +71,12 @@ export function reminderEmail(message: {
 		'due-tomorrow': `An exercise from ${message.therapistName} in Trellis is due tomorrow.`,
 		overdue: `An exercise from ${message.therapistName} in Trellis is past its due date. You can still do it.`
 	}[message.kind];
-	return {
-		subject: `A reminder from ${message.therapistName}`,
-		text: [
-			`Hello ${message.partnerName},`,
-			'',
-			opening,
-			`${message.origin}/c`,
-			'',
-			`To stop these emails, turn them off on your account page: ${message.origin}/c/account`
-		].join('\n')
-	};
+	return letter(`A reminder from ${message.therapistName}`, message.partnerName, [
+		opening,
+		`${message.origin}/c`,
+		'',
+		`To stop these emails, turn them off on your account page: ${message.origin}/c/account`
+	]);
 }
 
 /**
@@ -102,43 +97,28 @@ export function safetyAlertEmail(message: { origin: string }): EmailContent {
 
 /** The link to set a new password, asked for on the sign-in page. */
 export function passwordResetEmail(message: { name: string; link: string }): EmailContent {
-	return {
-		subject: 'Reset your Trellis password',
-		text: [
-			`Hello ${message.name},`,
-			'',
-			'Someone (we hope you) asked to reset the password of your Trellis account. Open this link to choose a new one. It works once, for 30 minutes:',
-			message.link,
-			'',
-			'If you did not ask for this, you can ignore this email: your password stays as it is.'
-		].join('\n')
-	};
+	return letter('Reset your Trellis password', message.name, [
+		'Someone (we hope you) asked to reset the password of your Trellis account. Open this link to choose a new one. It works once, for 30 minutes:',
+		message.link,
+		'',
+		'If you did not ask for this, you can ignore this email: your password stays as it is.'
+	]);
 }
 
 /** Tells the account's owner that its password changed, so a change they did not make is noticed. */
 export function passwordChangedEmail(message: { name: string; origin: string }): EmailContent {
-	return {
-		subject: 'Your Trellis password was changed',
-		text: [
-			`Hello ${message.name},`,
-			'',
-			'The password of your Trellis account was just changed, and every device signed in with the old one was signed out.',
-			'',
-			`If you did not do this, reset your password now at ${message.origin}/login/forgot.`
-		].join('\n')
-	};
+	return letter('Your Trellis password was changed', message.name, [
+		'The password of your Trellis account was just changed, and every device signed in with the old one was signed out.',
+		'',
+		`If you did not do this, reset your password now at ${message.origin}/login/forgot.`
+	]);
 }
 
 /** Tells the old address that the account now signs in with another one. */
 export function emailChangedEmail(message: { name: string; newEmail: string }): EmailContent {
-	return {
-		subject: 'Your Trellis sign-in email was changed',
-		text: [
-			`Hello ${message.name},`,
-			'',
-			`Your Trellis account now signs in with ${message.newEmail} instead of this address.`,
-			'',
-			'If you did not do this, tell your therapist (or, if you are a therapist, whoever runs Trellis for your practice) at once.'
-		].join('\n')
-	};
+	return letter('Your Trellis sign-in email was changed', message.name, [
+		`Your Trellis account now signs in with ${message.newEmail} instead of this address.`,
+		'',
+		'If you did not do this, tell your therapist (or, if you are a therapist, whoever runs Trellis for your practice) at once.'
+	]);
 }

@@ -1,6 +1,6 @@
 // Where each assignment stands for each partner, what a partner has to do, and reminders (nudges).
 import type { Kysely } from 'kysely';
-import { itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
+import { itemById, itemsFor, type ExerciseDefinition } from '$lib/exercises/definition';
 import type { AssignmentMode, Database, PartnerRole } from './db/schema';
 import type { ReminderKind } from './db/schema';
 import type { RoomContext } from './rooms/context';
@@ -376,7 +376,7 @@ export async function agreements(db: Kysely<Database>, coupleId: string): Promis
 			decidedAt: row.updated_at,
 			entries: []
 		};
-		const item = definition.sections.flatMap((s) => s.items).find((i) => i.id === row.item_id);
+		const item = itemById(definition, row.item_id);
 		if (!item) continue;
 		if (row.updated_at > agreement.decidedAt) agreement.decidedAt = row.updated_at;
 		agreement.entries.push({ itemId: row.item_id, prompt: item.prompt, value: row.value, item });

@@ -9,7 +9,7 @@ import type { Database, NotesTable } from './db/schema';
 import * as audit from './audit';
 import * as couples from './couples';
 import { isId } from '$lib/input';
-import { open, seal, type Keyring } from './crypto/keyring';
+import { openColumns, sealColumns, type Keyring } from './crypto/keyring';
 
 export type NoteKind = 'progress' | 'psychotherapy';
 export type Template = 'soap' | 'dap' | 'birp' | 'free';
@@ -73,6 +73,9 @@ function cleanBody(template: Template, input: Record<string, unknown>): NoteBody
 	return body;
 }
 
+/** The note's session date as its calendar day (`YYYY-MM-DD`), never shifted by a time zone. */
+export const sessionDay = sql<string>`notes.session_date::text`.as('session_day');
+
 /** A note the actor may read: their couple's progress notes, and psychotherapy notes they wrote. */
 async function readable(db: Kysely<Database>, actor: Actor, noteId: string) {
 	if (!isId(noteId)) return null;
@@ -80,7 +83,7 @@ async function readable(db: Kysely<Database>, actor: Actor, noteId: string) {
 		.selectFrom('notes')
 		.innerJoin('couples', 'couples.id', 'notes.couple_id')
 		.selectAll('notes')
-		.select(sql<string>`notes.session_date::text`.as('session_day'))
+		.select(sessionDay)
 		.where('notes.id', '=', noteId)
 		.where('couples.therapist_id', '=', actor.userId)
 		.executeTakeFirst();
@@ -104,7 +107,11 @@ export async function createDraft(
 	if (!(await couples.isTherapistOf(db, actor.userId, input.coupleId))) return null;
 	return inTransaction(db, async (trx) => {
 		const id = crypto.randomUUID();
-		const sealed = seal(keyring, id, JSON.stringify(cleanBody(input.template, input.body ?? {})));
+		const sealed = sealColumns(
+			keyring,
+			id,
+			JSON.stringify(cleanBody(input.template, input.body ?? {}))
+		);
 		await trx
 			.insertInto('notes')
 			.values({
@@ -114,9 +121,7 @@ export async function createDraft(
 				kind: input.kind,
 				template: input.template,
 				session_date: input.sessionDate,
-				key_id: sealed.keyId,
-				nonce: sealed.nonce,
-				ciphertext: sealed.ciphertext
+				...sealed
 			})
 			.execute();
 		await audit.record(trx, {
@@ -176,14 +181,9 @@ export async function saveDraft(
 	const note = await readable(db, actor, noteId);
 	if (!note) return { ok: false, reason: 'not-found' };
 	if (note.signed_at) return { ok: false, reason: 'signed' };
-	const sealed = seal(keyring, noteId, JSON.stringify(cleanBody(note.template, fields)));
+	const sealed = sealColumns(keyring, noteId, JSON.stringify(cleanBody(note.template, fields)));
 	return changeUnsigned(db, actor, note, {
-		set: {
-			key_id: sealed.keyId,
-			nonce: sealed.nonce,
-			ciphertext: sealed.ciphertext,
-			updated_at: new Date()
-		},
+		set: { ...sealed, updated_at: new Date() },
 		action: 'note.draft-saved'
 	});
 }
@@ -198,11 +198,7 @@ export async function sign(
 	const note = await readable(db, actor, noteId);
 	if (!note) return { ok: false, reason: 'not-found' };
 	if (note.signed_at) return { ok: false, reason: 'signed' };
-	const plaintext = open(keyring, noteId, {
-		keyId: note.key_id,
-		nonce: note.nonce,
-		ciphertext: note.ciphertext
-	});
+	const plaintext = openColumns(keyring, noteId, note);
 	const contentHash = hash(plaintext);
 	return changeUnsigned(db, actor, note, {
 		set: { signed_at: new Date(), signed_by: actor.userId, content_hash: contentHash },
@@ -225,7 +221,7 @@ export async function addAddendum(
 	const body = text.trim().slice(0, 20_000);
 	if (!body) return { ok: false, reason: 'empty' };
 	const id = crypto.randomUUID();
-	const sealed = seal(keyring, id, body);
+	const sealed = sealColumns(keyring, id, body);
 	await inTransaction(db, async (trx) => {
 		await trx
 			.insertInto('note_addenda')
@@ -233,9 +229,7 @@ export async function addAddendum(
 				id,
 				note_id: noteId,
 				author_id: actor.userId,
-				key_id: sealed.keyId,
-				nonce: sealed.nonce,
-				ciphertext: sealed.ciphertext,
+				...sealed,
 				content_hash: hash(body),
 				signed_at: new Date()
 			})
@@ -283,14 +277,12 @@ export async function get(
 		sessionDate: note.session_day,
 		isSigned: note.signed_at !== null,
 		updatedAt: note.updated_at,
-		body: JSON.parse(
-			open(keyring, note.id, { keyId: note.key_id, nonce: note.nonce, ciphertext: note.ciphertext })
-		),
+		body: JSON.parse(openColumns(keyring, note.id, note)),
 		contentHash: note.content_hash,
 		signedAt: note.signed_at,
 		addenda: addenda.map((a) => ({
 			id: a.id,
-			text: open(keyring, a.id, { keyId: a.key_id, nonce: a.nonce, ciphertext: a.ciphertext }),
+			text: openColumns(keyring, a.id, a),
 			signedAt: a.signed_at,
 			contentHash: a.content_hash
 		}))
@@ -307,7 +299,7 @@ export async function list(
 	const rows = await db
 		.selectFrom('notes')
 		.select(['id', 'kind', 'template', 'signed_at', 'updated_at'])
-		.select(sql<string>`session_date::text`.as('session_day'))
+		.select(sessionDay)
 		.where('couple_id', '=', coupleId)
 		.where((eb) => eb.or([eb('kind', '=', 'progress'), eb('author_id', '=', actor.userId)]))
 		.orderBy('session_date', 'desc')
@@ -336,14 +328,9 @@ export async function rotate(db: Kysely<Database>, keyring: Keyring): Promise<nu
 			.where('key_id', '!=', keyring.currentId)
 			.execute();
 		for (const row of rows) {
-			const sealed = seal(
-				keyring,
-				row.id,
-				open(keyring, row.id, { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext })
-			);
 			await db
 				.updateTable(table)
-				.set({ key_id: sealed.keyId, nonce: sealed.nonce, ciphertext: sealed.ciphertext })
+				.set(sealColumns(keyring, row.id, openColumns(keyring, row.id, row)))
 				.where('id', '=', row.id)
 				.where('key_id', '=', row.key_id)
 				.execute();
@@ -402,9 +389,7 @@ export async function roomNotes(
 		.where('author_id', '=', actor.userId)
 		.executeTakeFirst();
 	if (!row) return null;
-	const body = JSON.parse(
-		open(keyring, row.id, { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext })
-	);
+	const body = JSON.parse(openColumns(keyring, row.id, row));
 	return { noteId: row.id, text: body.text ?? '', isSigned: row.signed_at !== null };
 }
 
@@ -434,7 +419,7 @@ export async function signedProgressNotes(
 	const rows = await db
 		.selectFrom('notes')
 		.selectAll()
-		.select(sql<string>`session_date::text`.as('session_day'))
+		.select(sessionDay)
 		.where('couple_id', '=', coupleId)
 		.where('kind', '=', 'progress')
 		.where('signed_at', 'is not', null)
@@ -458,14 +443,12 @@ export async function signedProgressNotes(
 		sessionDate: note.session_day,
 		signedAt: note.signed_at!,
 		contentHash: note.content_hash ?? '',
-		body: JSON.parse(
-			open(keyring, note.id, { keyId: note.key_id, nonce: note.nonce, ciphertext: note.ciphertext })
-		),
+		body: JSON.parse(openColumns(keyring, note.id, note)),
 		addenda: addenda
 			.filter((a) => a.note_id === note.id)
 			.map((a) => ({
 				id: a.id,
-				text: open(keyring, a.id, { keyId: a.key_id, nonce: a.nonce, ciphertext: a.ciphertext }),
+				text: openColumns(keyring, a.id, a),
 				signedAt: a.signed_at,
 				contentHash: a.content_hash
 			}))

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, OutboxStatus } from './db/schema';
-import { appKeyring, open, seal, type Keyring } from './crypto/keyring';
+import { appKeyring, openColumns, seal, sealColumns, type Keyring } from './crypto/keyring';
 import { isEmailConfigured, senderAddress, smtpTransport, type EmailContent } from './email';
 import { startPollLoop, type PollLoop } from './poll-loop';
 
@@ -34,15 +34,14 @@ export function retryDelay(attempts: number): number {
 // Bound as additional data, so a sealed message cannot be moved to another row or table.
 const sealedFor = (id: string) => `outbox:${id}`;
 
+/** What a message's sealed body holds: its subject and text (the address stays in the clear). */
+const bodyOf = (email: EmailContent) =>
+	JSON.stringify({ subject: email.subject, text: email.text });
+
 /** A message sealed for a row id chosen now, for a statement that inserts the outbox row itself. */
 export function sealMessage(email: EmailContent, keyring: Keyring = appKeyring()) {
 	const id = randomUUID();
-	const sealed = seal(
-		keyring,
-		sealedFor(id),
-		JSON.stringify({ subject: email.subject, text: email.text })
-	);
-	return { id, keyId: sealed.keyId, nonce: sealed.nonce, ciphertext: sealed.ciphertext };
+	return { id, ...seal(keyring, sealedFor(id), bodyOf(email)) };
 }
 
 /**
@@ -57,20 +56,14 @@ export async function enqueue(
 	if (!isEmailConfigured()) return null;
 	const id = randomUUID();
 	const now = options.now ?? new Date();
-	const sealed = seal(
-		options.keyring ?? appKeyring(),
-		sealedFor(id),
-		JSON.stringify({ subject: email.subject, text: email.text })
-	);
+	const sealed = sealColumns(options.keyring ?? appKeyring(), sealedFor(id), bodyOf(email));
 	const row = await db
 		.insertInto('outbox')
 		.values({
 			id,
 			kind: email.kind,
 			to_address: email.to,
-			key_id: sealed.keyId,
-			nonce: sealed.nonce,
-			ciphertext: sealed.ciphertext,
+			...sealed,
 			dedupe_key: email.dedupeKey ?? null,
 			created_at: now,
 			next_attempt_at: now
@@ -221,8 +214,8 @@ export async function deliverDue(
 			try {
 				if (!message.key_id || !message.nonce || !message.ciphertext) throw new MissingBody();
 				const content = JSON.parse(
-					open(keyring, sealedFor(message.id), {
-						keyId: message.key_id,
+					openColumns(keyring, sealedFor(message.id), {
+						key_id: message.key_id,
 						nonce: message.nonce,
 						ciphertext: message.ciphertext
 					})
@@ -278,18 +271,14 @@ export async function rotate(db: Kysely<Database>, keyring: Keyring): Promise<nu
 		.execute();
 	let moved = 0;
 	for (const row of rows) {
-		const sealed = seal(
-			keyring,
-			sealedFor(row.id),
-			open(keyring, sealedFor(row.id), {
-				keyId: row.key_id!,
-				nonce: row.nonce!,
-				ciphertext: row.ciphertext!
-			})
-		);
+		const plaintext = openColumns(keyring, sealedFor(row.id), {
+			key_id: row.key_id!,
+			nonce: row.nonce!,
+			ciphertext: row.ciphertext!
+		});
 		const result = await db
 			.updateTable('outbox')
-			.set({ key_id: sealed.keyId, nonce: sealed.nonce, ciphertext: sealed.ciphertext })
+			.set(sealColumns(keyring, sealedFor(row.id), plaintext))
 			.where('id', '=', row.id)
 			.where('key_id', '=', row.key_id)
 			.executeTakeFirst();

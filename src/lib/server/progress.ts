@@ -1,6 +1,6 @@
 // Loads a couple's history once (a handful of queries, whatever its length) and scores every completed
 // assignment, for the couple page, the partners' progress page and the exports.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import { NOT_VALIDATED_NOTICE, scoreAssignment } from '$lib/exercises/scoring';
 import {
@@ -17,7 +17,7 @@ import {
 import type { AssignmentMode, Database, PartnerRole } from './db/schema';
 import * as audit from './audit';
 import { statusOf } from './homework';
-import { TEMPLATES } from './notes';
+import { sessionDay, TEMPLATES } from './notes';
 import { visibleAnswers, type Viewer } from './rooms/visibility';
 
 export interface ProgressPartner {
@@ -301,7 +301,7 @@ async function timeline(db: Kysely<Database>, history: CoupleHistory): Promise<T
 	const notes = await db
 		.selectFrom('notes')
 		.select(['id', 'template', 'signed_at', 'created_at'])
-		.select(sql<string>`session_date::text`.as('session_day'))
+		.select(sessionDay)
 		.where('couple_id', '=', history.coupleId)
 		.where('kind', '=', 'progress')
 		.execute();

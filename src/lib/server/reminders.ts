@@ -4,6 +4,7 @@
 // the same transaction. The scheduler's reminders exist at most once per partner and kind.
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema';
+import { columnOf } from './db/column';
 import type { ReminderKind } from './db/schema';
 import type { RoomContext } from './rooms/context';
 import * as homework from './homework';
@@ -151,10 +152,5 @@ export async function setEmailReminders(db: Kysely<Database>, userId: string, is
 }
 
 export async function emailRemindersOn(db: Kysely<Database>, userId: string): Promise<boolean> {
-	const row = await db
-		.selectFrom('users')
-		.select('email_reminders')
-		.where('id', '=', userId)
-		.executeTakeFirst();
-	return row?.email_reminders ?? true;
+	return (await columnOf(db, 'users', 'email_reminders', userId)) ?? true;
 }

@@ -2,13 +2,14 @@
 // A flag is never part of anything a partner loads: only the therapist's pages call into this module's flags.
 import type { Kysely } from 'kysely';
 import { isId } from '$lib/input';
-import type { ExerciseItem } from '$lib/exercises/definition';
+import { itemById, type ExerciseItem } from '$lib/exercises/definition';
 import { answerText } from '$lib/exercises/answers';
 import type { SafetyAction } from '$lib/safety-actions';
 import type { Database, OutboxStatus } from './db/schema';
+import { columnOf } from './db/column';
 import * as audit from './audit';
 import * as outbox from './outbox';
-import { appKeyring, open, seal, type Keyring } from './crypto/keyring';
+import { appKeyring, openColumns, sealColumns, type Keyring } from './crypto/keyring';
 
 /** A flag left unacknowledged this long is overdue, and listed first. */
 export const OVERDUE_MS = 24 * 3600_000;
@@ -99,6 +100,19 @@ function storedResources(value: unknown): CrisisResource[] {
 	}));
 }
 
+/** The flags on a therapist's couples, each with its couple, the partner who raised it and its exercise. */
+function flagsOf(db: Kysely<Database>, therapistId: string) {
+	return db
+		.selectFrom('safety_flags as f')
+		.innerJoin('couples as c', 'c.id', 'f.couple_id')
+		.innerJoin('couple_members as m', (j) =>
+			j.onRef('m.couple_id', '=', 'f.couple_id').onRef('m.user_id', '=', 'f.user_id')
+		)
+		.innerJoin('assignments as a', 'a.id', 'f.assignment_id')
+		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
+		.where('c.therapist_id', '=', therapistId);
+}
+
 /**
  * Unacknowledged flags on a therapist's couples, each with what she needs to act on it: overdue ones
  * (older than a day) first, oldest first, then the others newest first.
@@ -108,15 +122,8 @@ export async function openFlags(
 	therapistId: string,
 	now: Date = new Date()
 ): Promise<OpenFlag[]> {
-	const rows = await db
-		.selectFrom('safety_flags as f')
-		.innerJoin('couples as c', 'c.id', 'f.couple_id')
-		.innerJoin('couple_members as m', (j) =>
-			j.onRef('m.couple_id', '=', 'f.couple_id').onRef('m.user_id', '=', 'f.user_id')
-		)
+	const rows = await flagsOf(db, therapistId)
 		.innerJoin('users as u', 'u.id', 'f.user_id')
-		.innerJoin('assignments as a', 'a.id', 'f.assignment_id')
-		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
 		.leftJoin('responses as r', (j) =>
 			j
 				.onRef('r.assignment_id', '=', 'f.assignment_id')
@@ -138,7 +145,6 @@ export async function openFlags(
 			'u.email',
 			'd.definition'
 		])
-		.where('c.therapist_id', '=', therapistId)
 		.where('f.acknowledged_at', 'is', null)
 		.orderBy('f.raised_at', 'desc')
 		.execute();
@@ -148,7 +154,7 @@ export async function openFlags(
 	);
 	const flags = rows.map((row): OpenFlag => {
 		const definition = row.definition as StoredDefinition;
-		const item = definition.sections.flatMap((s) => s.items).find((i) => i.id === row.item_id);
+		const item = itemById(definition, row.item_id);
 		const given = row.answer ?? null;
 		const answer = item && given !== null ? answerText(item, given) : null;
 		const current = item && row.answer_now != null ? answerText(item, row.answer_now) : null;
@@ -231,15 +237,9 @@ export async function acknowledge(
 			.execute();
 		const note = ack.note.trim();
 		if (note) {
-			const sealed = seal(keyring, flagId, note);
 			await trx
 				.insertInto('safety_ack_notes')
-				.values({
-					id: flagId,
-					key_id: sealed.keyId,
-					nonce: sealed.nonce,
-					ciphertext: sealed.ciphertext
-				})
+				.values({ id: flagId, ...sealColumns(keyring, flagId, note) })
 				.execute();
 		}
 		await audit.record(trx, {
@@ -279,14 +279,7 @@ export async function acknowledgedFlags(
 	limit = 10,
 	keyring: Keyring = appKeyring()
 ): Promise<AcknowledgedFlag[]> {
-	const rows = await db
-		.selectFrom('safety_flags as f')
-		.innerJoin('couples as c', 'c.id', 'f.couple_id')
-		.innerJoin('couple_members as m', (j) =>
-			j.onRef('m.couple_id', '=', 'f.couple_id').onRef('m.user_id', '=', 'f.user_id')
-		)
-		.innerJoin('assignments as a', 'a.id', 'f.assignment_id')
-		.innerJoin('exercise_definitions as d', 'd.id', 'a.definition_id')
+	const rows = await flagsOf(db, therapistId)
 		.leftJoin('safety_ack_notes as n', 'n.id', 'f.id')
 		.select([
 			'f.id',
@@ -302,17 +295,20 @@ export async function acknowledgedFlags(
 			'n.nonce',
 			'n.ciphertext'
 		])
-		.where('c.therapist_id', '=', therapistId)
 		.where('f.acknowledged_at', 'is not', null)
 		.orderBy('f.acknowledged_at', 'desc')
 		.limit(limit)
 		.execute();
 	return rows.map((row) => {
 		const definition = row.definition as StoredDefinition;
-		const item = definition.sections.flatMap((s) => s.items).find((i) => i.id === row.item_id);
+		const item = itemById(definition, row.item_id);
 		const note =
 			row.key_id && row.nonce && row.ciphertext
-				? open(keyring, row.id, { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext })
+				? openColumns(keyring, row.id, {
+						key_id: row.key_id,
+						nonce: row.nonce,
+						ciphertext: row.ciphertext
+					})
 				: null;
 		return {
 			id: row.id,
@@ -414,12 +410,7 @@ export async function safetyContact(
 	db: Kysely<Database>,
 	therapistId: string
 ): Promise<string | null> {
-	const row = await db
-		.selectFrom('users')
-		.select('safety_contact_email')
-		.where('id', '=', therapistId)
-		.executeTakeFirst();
-	return row?.safety_contact_email ?? null;
+	return (await columnOf(db, 'users', 'safety_contact_email', therapistId)) ?? null;
 }
 
 export async function setSafetyContact(

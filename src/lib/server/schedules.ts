@@ -4,12 +4,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ExerciseDefinition } from '$lib/exercises/definition';
 import type { Cadence, Database, RevealPolicy, Schedule, ScheduleStatus } from './db/schema';
+import { columnOf } from './db/column';
 import * as audit from './audit';
 import * as homework from './homework';
 import * as reminders from './reminders';
 import * as scheduler from './scheduler';
 import { isId } from '$lib/input';
 import * as assignments from './assignments';
+import * as couples from './couples';
 import * as timeZones from './auth/time-zone';
 import { DEFAULT_TIME_ZONE, calendarDay, endOfDay, startOfDay } from '$lib/dates';
 
@@ -868,41 +870,17 @@ export async function missedSince(
 }
 
 /** The therapist's switch for a couple's automatic reminders, audited. False when not her couple. */
-export async function setAutoReminders(
+export function setAutoReminders(
 	db: Kysely<Database>,
 	therapistId: string,
 	coupleId: string,
 	isOn: boolean,
 	ip: string | null = null
 ): Promise<boolean> {
-	if (!isId(coupleId)) return false;
-	return db.transaction().execute(async (trx) => {
-		const row = await trx
-			.updateTable('couples')
-			.set({ auto_reminders: isOn })
-			.where('id', '=', coupleId)
-			.where('therapist_id', '=', therapistId)
-			.returning('id')
-			.executeTakeFirst();
-		if (!row) return false;
-		await audit.record(trx, {
-			actorId: therapistId,
-			action: isOn ? 'couple.reminders-on' : 'couple.reminders-off',
-			targetType: 'couple',
-			targetId: coupleId,
-			coupleId,
-			ip
-		});
-		return true;
-	});
+	return couples.setSwitch(db, therapistId, coupleId, 'auto_reminders', isOn, ip);
 }
 
 export async function autoRemindersOn(db: Kysely<Database>, coupleId: string): Promise<boolean> {
 	if (!isId(coupleId)) return false;
-	const row = await db
-		.selectFrom('couples')
-		.select('auto_reminders')
-		.where('id', '=', coupleId)
-		.executeTakeFirst();
-	return row?.auto_reminders ?? false;
+	return (await columnOf(db, 'couples', 'auto_reminders', coupleId)) ?? false;
 }

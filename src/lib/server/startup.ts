@@ -20,22 +20,20 @@ type Holder = { [key]?: Promise<void> };
 
 export class StartupError extends Error {}
 
+/** Reads part of the configuration; its own error (a sentence for the operator) stops the start. */
+function configured<T>(read: () => T, ConfigError: new (message: string) => Error): T {
+	try {
+		return read();
+	} catch (error) {
+		if (error instanceof ConfigError) throw new StartupError(error.message);
+		throw error;
+	}
+}
+
 async function run() {
 	// Clinical text is encrypted at rest: without its keys in production, refuse to start at all.
-	let keyring;
-	try {
-		keyring = appKeyring();
-	} catch (error) {
-		if (error instanceof KeyringError) throw new StartupError(error.message);
-		throw error;
-	}
-	let conn;
-	try {
-		conn = connection();
-	} catch (error) {
-		if (error instanceof DatabaseConfigError) throw new StartupError(error.message);
-		throw error;
-	}
+	const keyring = configured(appKeyring, KeyringError);
+	const conn = configured(connection, DatabaseConfigError);
 	const where = describeTarget(conn.target);
 	try {
 		await sql`select 1`.execute(conn.db);

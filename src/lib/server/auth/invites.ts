@@ -1,7 +1,5 @@
 // Partner invites: a random single-use token (only its SHA-256 stored) that expires in 7 days,
 // issued, revoked and re-issued by the couple's therapist, and accepted by the partner.
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import * as audit from '../audit';
@@ -12,23 +10,12 @@ import type { Slot } from '../couples';
 import * as outbox from '../outbox';
 import { inviteEmail } from '../email';
 import * as timeZones from './time-zone';
+import { generateLinkToken, hashToken, isLinkToken } from './token';
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60_000;
 
-export function generateInviteToken(): string {
-	const bytes = new Uint8Array(25);
-	crypto.getRandomValues(bytes);
-	return encodeBase32LowerCaseNoPadding(bytes);
-}
-
-export function hashInviteToken(token: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
-}
-
-/** Tokens are 40 base32 characters; anything else is not looked up at all. */
-export function isWellFormedToken(token: string): boolean {
-	return /^[a-z2-7]{40}$/.test(token);
-}
+/** What `invites.token_hash` holds for a link's token. */
+export const hashInviteToken = hashToken;
 
 export type IssueResult =
 	| {
@@ -82,7 +69,7 @@ export async function issue(
 			.where('used_at', 'is', null)
 			.where('revoked_at', 'is', null)
 			.execute();
-		const token = generateInviteToken();
+		const token = generateLinkToken();
 		const expiresAt = new Date(now.getTime() + INVITE_TTL_MS);
 		const invite = await trx
 			.insertInto('invites')
@@ -190,7 +177,7 @@ const UNKNOWN: InviteView = {
 
 /** What an invite link leads to, and whether it can still be used. */
 export async function lookup(db: Kysely<Database>, token: string): Promise<InviteView> {
-	if (!isWellFormedToken(token)) return UNKNOWN;
+	if (!isLinkToken(token)) return UNKNOWN;
 	const row = await db
 		.selectFrom('invites')
 		.innerJoin('couple_members', 'couple_members.id', 'invites.member_id')

@@ -2,8 +2,6 @@
 // for by email on the sign-in page or issued to a partner by the couple's therapist. Using it sets the
 // new password, ends every session of the account and leaves the second factor as it is: a therapist
 // still needs her authenticator to sign in afterwards.
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import * as audit from '../audit';
@@ -14,23 +12,12 @@ import type { Slot } from '../couples';
 import { hashPassword } from './password';
 import * as rateLimit from './rate-limit';
 import { invalidateUserSessions } from './session';
+import { generateLinkToken, hashToken, isLinkToken } from './token';
 
 export const RESET_TTL_MS = 30 * 60_000;
 
-function generateResetToken(): string {
-	const bytes = new Uint8Array(25);
-	crypto.getRandomValues(bytes);
-	return encodeBase32LowerCaseNoPadding(bytes);
-}
-
-export function hashResetToken(token: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
-}
-
-/** Tokens are 40 base32 characters; anything else is not looked up at all. */
-export function isWellFormedResetToken(token: string): boolean {
-	return /^[a-z2-7]{40}$/.test(token);
-}
+/** What `password_resets.token_hash` holds for a link's token. */
+export const hashResetToken = hashToken;
 
 export type RequestResult =
 	| { ok: true; emailId: string | null }
@@ -69,7 +56,7 @@ export async function request(
 	if (!user) return { ok: true, emailId: null };
 	const now = input.now ?? new Date();
 	return db.transaction().execute(async (trx) => {
-		const token = generateResetToken();
+		const token = generateLinkToken();
 		const reset = await trx
 			.insertInto('password_resets')
 			.values({
@@ -124,7 +111,7 @@ export async function issueForPartner(
 	if (!userId) return { ok: false, reason: 'not-joined' };
 	const now = input.now ?? new Date();
 	const expiresAt = new Date(now.getTime() + RESET_TTL_MS);
-	const token = generateResetToken();
+	const token = generateLinkToken();
 	await db.transaction().execute(async (trx) => {
 		const reset = await trx
 			.insertInto('password_resets')
@@ -158,7 +145,7 @@ export async function lookup(
 	token: string,
 	now: Date = new Date()
 ): Promise<ResetStatus> {
-	if (!isWellFormedResetToken(token)) return 'unknown';
+	if (!isLinkToken(token)) return 'unknown';
 	const row = await db
 		.selectFrom('password_resets')
 		.select(['used_at', 'expires_at'])

@@ -1,6 +1,6 @@
 // One-time recovery codes: 80 random bits shown once as XXXX-XXXX-XXXX-XXXX, only their SHA-256 stored.
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32UpperCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
+import { hashToken } from './token';
 
 export function generateRecoveryCode(): string {
 	const bytes = new Uint8Array(10);
@@ -12,5 +12,5 @@ export function generateRecoveryCode(): string {
 /** Normalises what a person typed (case, dashes, spaces) before hashing, so formatting never matters. */
 export function hashRecoveryCode(code: string): string {
 	const normalised = code.replace(/[\s-]+/g, '').toUpperCase();
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(normalised)));
+	return hashToken(normalised);
 }

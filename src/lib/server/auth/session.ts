@@ -1,9 +1,8 @@
 // Sessions the Lucia way: a random token in a cookie, only its SHA-256 in the database, sliding expiry.
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import type { Cookies } from '@sveltejs/kit';
+import type { Cookies, RequestEvent } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database, Session, User } from '../db/schema';
+import { generateToken, hashToken } from './token';
 
 export const SESSION_COOKIE = 'trellis_session';
 
@@ -28,15 +27,34 @@ export type SessionUser = Pick<User, 'id' | 'email' | 'role' | 'display_name'> &
 export type SessionValidation =
 	{ session: Session; user: SessionUser } | { session: null; user: null };
 
-export function generateSessionToken(): string {
-	const bytes = new Uint8Array(20);
-	crypto.getRandomValues(bytes);
-	return encodeBase32LowerCaseNoPadding(bytes);
+/**
+ * What a sign-in step takes from its request: the client's address (limits, audit), its browser (the
+ * devices list), and the cookie jar with whether cookies must be Secure.
+ */
+export interface RequestContext {
+	ip: string;
+	userAgent: string | null;
+	cookies: Cookies;
+	secure: boolean;
 }
 
-export function sessionIdFromToken(token: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+export function requestContext(
+	event: Pick<RequestEvent, 'request' | 'cookies' | 'url' | 'getClientAddress'>
+): RequestContext {
+	return {
+		ip: event.getClientAddress(),
+		userAgent: event.request.headers.get('user-agent'),
+		cookies: event.cookies,
+		secure: event.url.protocol === 'https:'
+	};
 }
+
+export function generateSessionToken(): string {
+	return generateToken(20);
+}
+
+/** A session's id is its token's hash: the cookie's value is never stored. */
+export const sessionIdFromToken = hashToken;
 
 function policyFor(role: User['role'], sharedDevice: boolean) {
 	if (sharedDevice) return sessionPolicy.sharedDevice;

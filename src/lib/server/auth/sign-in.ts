@@ -1,5 +1,4 @@
 // Email-and-password sign-in: rate limits, the one password check, a new session, an audit row.
-import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database, Session, User } from '../db/schema';
 import * as audit from '../audit';
@@ -14,19 +13,16 @@ import {
 	invalidateSession,
 	sessionIdFromToken,
 	setSessionCookie,
-	setSharedTabCookie
+	setSharedTabCookie,
+	type RequestContext
 } from './session';
 
-export interface SignInInput {
+export interface SignInInput extends RequestContext {
 	email: string;
 	password: string;
 	sharedDevice: boolean;
 	/** The zone the browser reported: adopted while the account still has the default. */
 	timeZone?: string;
-	ip: string;
-	userAgent: string | null;
-	cookies: Cookies;
-	secure: boolean;
 }
 
 export type SignInResult =
@@ -73,13 +69,7 @@ export async function signIn(db: Kysely<Database>, input: SignInInput): Promise<
  */
 export async function beginSession(
 	db: Kysely<Database>,
-	input: {
-		user: Pick<User, 'id' | 'role'>;
-		sharedDevice: boolean;
-		userAgent: string | null;
-		cookies: Cookies;
-		secure: boolean;
-	}
+	input: Omit<RequestContext, 'ip'> & { user: Pick<User, 'id' | 'role'>; sharedDevice: boolean }
 ): Promise<Session> {
 	const previous = input.cookies.get(SESSION_COOKIE);
 	if (previous) {

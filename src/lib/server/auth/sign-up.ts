@@ -1,24 +1,20 @@
 // Therapist sign-up: a rate limit per IP, one account per email, a session that still needs two-factor.
-import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import * as audit from '../audit';
 import { hashPassword } from './password';
 import * as rateLimit from './rate-limit';
+import type { RequestContext } from './session';
 import { beginSession } from './sign-in';
 import * as timeZones from './time-zone';
 import { DEFAULT_TIME_ZONE } from '$lib/dates';
 
-export interface SignUpInput {
+export interface SignUpInput extends RequestContext {
 	name: string;
 	email: string;
 	password: string;
 	/** The zone the browser reported (kept only when it is a real one). */
 	timeZone?: string;
-	ip: string;
-	userAgent: string | null;
-	cookies: Cookies;
-	secure: boolean;
 }
 
 export type SignUpResult =

@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import type { Kysely } from 'kysely';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '$lib/dates';
 import type { Database } from '../db/schema';
+import { columnOf } from '../db/column';
 
 /** The hidden `timeZone` field of those forms: anything, since nobody can see or fix it. */
 export const detectedField = v.optional(v.string(), '');
@@ -45,10 +46,5 @@ export async function adoptDetected(
 
 /** The zone a user's dates are written in (the default for an id that is not a user). */
 export async function zoneOf(db: Kysely<Database>, userId: string): Promise<string> {
-	const row = await db
-		.selectFrom('users')
-		.select('time_zone')
-		.where('id', '=', userId)
-		.executeTakeFirst();
-	return row?.time_zone ?? DEFAULT_TIME_ZONE;
+	return (await columnOf(db, 'users', 'time_zone', userId)) ?? DEFAULT_TIME_ZONE;
 }

@@ -1,12 +1,12 @@
 // The second factor: checking a TOTP code, enrolling an authenticator, and signing in with the recovery code.
 // Wrong codes of any kind count against the account, and five lock the step for 15 minutes. Passing the
 // second factor replaces the session with a new, verified one; each TOTP time step is accepted once.
-import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database, Session } from '../db/schema';
+import { columnOf } from '../db/column';
 import * as audit from '../audit';
 import * as rateLimit from './rate-limit';
-import type { SessionUser } from './session';
+import type { RequestContext, SessionUser } from './session';
 import { invalidateOtherSessions, rotateVerifiedSession, setSessionCookie } from './session';
 import { appKeyring, type Keyring } from '../crypto/keyring';
 import { openTotpKey, sealTotpKey, totpStep, type StoredTotpKey } from './totp';
@@ -14,14 +14,11 @@ import { generateRecoveryCode, hashRecoveryCode } from './recovery-code';
 
 export type TwoFactorResult = { ok: true } | { ok: false; status: 400 | 429; message: string };
 
-interface Attempt {
+/** The request's cookies are where the new session's cookie goes when the second factor passes. */
+interface Attempt extends Omit<RequestContext, 'userAgent'> {
 	user: SessionUser;
 	session: Session;
 	code: string;
-	ip: string;
-	/** Where the new session's cookie goes when the second factor passes. */
-	cookies: Cookies;
-	secure: boolean;
 }
 
 // Keyed by account, so a new session cannot reset the count.
@@ -39,6 +36,19 @@ async function lockedOut(db: Kysely<Database>, key: string) {
 }
 
 const WRONG_CODE = 'That code is not right. Check the time on your phone and try again.';
+
+/** A wrong code: counted against the account's limit under `key`, audited as `action`, and refused. */
+async function refuseCode(
+	db: Kysely<Database>,
+	key: string,
+	attempt: Attempt,
+	action: string,
+	message: string
+) {
+	await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
+	await audit.record(db, { actorId: attempt.user.id, action, ip: attempt.ip });
+	return { ok: false as const, status: 400 as const, message };
+}
 
 /** The session was signed out while its second factor was checked: the transaction keeps nothing. */
 class SessionEnded extends Error {}
@@ -116,11 +126,7 @@ export async function verifySecondFactor(
 	const outcome =
 		step === null ? null : await unlessEnded(() => takeStep(db, input, step, resealed));
 	if (outcome && 'ok' in outcome) return outcome;
-	if (!outcome) {
-		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
-		await audit.record(db, { actorId: input.user.id, action: 'auth.totp.failed', ip: input.ip });
-		return { ok: false, status: 400, message: WRONG_CODE };
-	}
+	if (!outcome) return refuseCode(db, key, input, 'auth.totp.failed', WRONG_CODE);
 	await rateLimit.reset(db, key);
 	setCookie(input, outcome);
 	return { ok: true };
@@ -157,18 +163,13 @@ export async function enrolTotp(
 	if (locked) return locked;
 	const step = totpStep(input.totpKey, input.code);
 	if (step === null) {
-		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
-		await audit.record(db, {
-			actorId: input.user.id,
-			action: 'auth.totp.enrol-failed',
-			ip: input.ip
-		});
-		return {
-			ok: false,
-			status: 400,
-			message:
-				'That code does not match. Scan the QR code again (or type the key), then enter the code your app shows now.'
-		};
+		return refuseCode(
+			db,
+			key,
+			input,
+			'auth.totp.enrol-failed',
+			'That code does not match. Scan the QR code again (or type the key), then enter the code your app shows now.'
+		);
 	}
 	const recoveryCode = generateRecoveryCode();
 	const verified = input.session.two_factor_verified;
@@ -208,12 +209,7 @@ export async function enrolTotp(
 
 /** Whether the therapist holds an unused recovery code (the account page says so). */
 export async function hasRecoveryCode(db: Kysely<Database>, userId: string): Promise<boolean> {
-	const row = await db
-		.selectFrom('users')
-		.select('recovery_code_hash')
-		.where('id', '=', userId)
-		.executeTakeFirst();
-	return !!row?.recovery_code_hash;
+	return !!(await columnOf(db, 'users', 'recovery_code_hash', userId));
 }
 
 export type RecoveryResult =
@@ -262,17 +258,13 @@ export async function signInWithRecoveryCode(
 	);
 	if (outcome && 'ok' in outcome) return outcome;
 	if (!outcome) {
-		await rateLimit.hit(db, key, rateLimit.limits.totpPerSession);
-		await audit.record(db, {
-			actorId: input.user.id,
-			action: 'auth.recovery-code.failed',
-			ip: input.ip
-		});
-		return {
-			ok: false,
-			status: 400,
-			message: 'That recovery code is not right, or it has been used already.'
-		};
+		return refuseCode(
+			db,
+			key,
+			input,
+			'auth.recovery-code.failed',
+			'That recovery code is not right, or it has been used already.'
+		);
 	}
 	await rateLimit.reset(db, key);
 	setCookie(input, outcome.rotated);

@@ -139,3 +139,21 @@ export function appKeyring(): Keyring {
 	holder[appKey] ??= keyringFromEnv(process.env, dataDir()); // the one process environment
 	return holder[appKey];
 }
+
+/** The three columns a sealed row stores (notes, addenda, acknowledgement notes, outbox messages). */
+export interface SealedColumns {
+	key_id: string;
+	nonce: Uint8Array;
+	ciphertext: Uint8Array;
+}
+
+/** Seals `plaintext` for the row `rowId`, as the columns the row keeps it in. */
+export function sealColumns(keyring: Keyring, rowId: string, plaintext: string): SealedColumns {
+	const sealed = seal(keyring, rowId, plaintext);
+	return { key_id: sealed.keyId, nonce: sealed.nonce, ciphertext: sealed.ciphertext };
+}
+
+/** Opens what `sealColumns` stored for the row `rowId`. */
+export function openColumns(keyring: Keyring, rowId: string, row: SealedColumns): string {
+	return open(keyring, rowId, { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext });
+}

@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { openTotpKey } from '../auth/totp';
-import { KeyringError, open, type Keyring } from './keyring';
+import { KeyringError, openColumns, type Keyring } from './keyring';
 
 interface KeyUse {
 	keyId: string;
@@ -37,12 +37,7 @@ function sealedRows(table: 'notes' | 'note_addenda' | 'safety_ack_notes'): Store
 		return rows.map((row) => ({
 			keyId: row.key_id,
 			uses: row.uses,
-			openSample: (keyring) =>
-				void open(keyring, row.id, {
-					keyId: row.key_id,
-					nonce: row.nonce,
-					ciphertext: row.ciphertext
-				})
+			openSample: (keyring) => void openColumns(keyring, row.id, row)
 		}));
 	};
 }

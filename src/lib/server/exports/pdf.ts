@@ -88,6 +88,32 @@ function heading(doc: Doc, text: string, size = 16) {
 	doc.font('Helvetica').fontSize(10);
 }
 
+/** A section's heading, then the sentence that stands for it when it has nothing to show (false). */
+function section(doc: Doc, title: string, entries: unknown[], whenEmpty: string): boolean {
+	heading(doc, title);
+	if (entries.length > 0) return true;
+	paragraph(doc, whenEmpty);
+	return false;
+}
+
+/** A small grey note: how to read what follows, or the report's confidentiality notice. */
+function smallPrint(doc: Doc, text: string) {
+	paragraph(doc, text, { colour: MUTED, size: 9 });
+}
+
+/** A bold label and its text run on in one paragraph (a note's field, an addendum). */
+function labelled(doc: Doc, label: string, text: string) {
+	ensureSpace(doc, 30);
+	doc
+		.font('Helvetica-Bold')
+		.fontSize(10)
+		.fillColor(INK)
+		.text(label, doc.page.margins.left, doc.y, { continued: true, width: contentWidth(doc) })
+		.font('Helvetica')
+		.text(printable(text));
+	doc.moveDown(0.3);
+}
+
 function paragraph(doc: Doc, text: string, options: { colour?: string; size?: number } = {}) {
 	doc
 		.font('Helvetica')
@@ -179,11 +205,10 @@ function titleBlock(doc: Doc, record: ExportRecord) {
 		.text(printable(body), left + 12, doc.y, { width: width - 24 });
 	doc.y = top + height + 12;
 	doc.x = left;
-	paragraph(
+	smallPrint(
 		doc,
 		'Confidential: this report holds clinical information about the couple. Psychotherapy notes ' +
-			'are never part of it.',
-		{ colour: MUTED, size: 9 }
+			'are never part of it.'
 	);
 }
 
@@ -293,18 +318,17 @@ function chart(doc: Doc, measure: Measure, names: string[], timeZone: string) {
 	doc.y = legendY + 18;
 }
 
+/** The partners' names (in the charts and tables) and ids (to score by), in the same order. */
+function partnersOf(record: ExportRecord) {
+	const { partners } = record.history;
+	return { names: partners.map((p) => p.name), userIds: partners.map((p) => p.userId) };
+}
+
 function scoresOverTime(doc: Doc, record: ExportRecord) {
-	const { history } = record;
-	const names = history.partners.map((p) => p.name);
-	const list = trends(
-		history.scored,
-		history.partners.map((p) => p.userId)
-	);
-	heading(doc, 'Scores over time');
-	if (list.length === 0) {
-		paragraph(doc, 'No exercise has been completed twice yet, so there is no trend to show.');
-		return;
-	}
+	const { names, userIds } = partnersOf(record);
+	const list = trends(record.history.scored, userIds);
+	const noTrend = 'No exercise has been completed twice yet, so there is no trend to show.';
+	if (!section(doc, 'Scores over time', list, noTrend)) return;
 	for (const trend of list) {
 		for (const measure of trend.measures) {
 			// The heading stays on the page of its chart.
@@ -313,11 +337,10 @@ function scoresOverTime(doc: Doc, record: ExportRecord) {
 			heading(doc, `${trend.title}: ${measureTitle(measure, names)}`, 12);
 			chart(doc, measure, labels, record.timeZone);
 			if (measure.band) {
-				paragraph(
+				smallPrint(
 					doc,
 					`Started around ${measure.band.baseline}; usual range ${measure.band.low} to ${measure.band.high} ` +
-						`(± ${measure.band.halfWidth}). Scores marked "outside" lie beyond it.`,
-					{ colour: MUTED, size: 9 }
+						`(± ${measure.band.halfWidth}). Scores marked "outside" lie beyond it.`
 				);
 				doc.moveDown(0.3);
 			}
@@ -335,16 +358,12 @@ function scoresOverTime(doc: Doc, record: ExportRecord) {
 
 function agreementOverTime(doc: Doc, record: ExportRecord) {
 	const points = agreementHistory(record.history.scored);
-	heading(doc, 'Agreement over time');
-	if (points.length === 0) {
-		paragraph(doc, 'No boundary scenarios have been rated by both partners yet.');
-		return;
-	}
-	paragraph(
+	const noneRated = 'No boundary scenarios have been rated by both partners yet.';
+	if (!section(doc, 'Agreement over time', points, noneRated)) return;
+	smallPrint(
 		doc,
 		'The share of scenarios both partners rated the same, and weighted agreement (Cohen’s kappa ' +
-			'with linear weights over ok < talk first < crosses the line).',
-		{ colour: MUTED, size: 9 }
+			'with linear weights over ok < talk first < crosses the line).'
 	);
 	doc.moveDown(0.3);
 	table(
@@ -362,17 +381,10 @@ function agreementOverTime(doc: Doc, record: ExportRecord) {
 }
 
 function divergencesNow(doc: Doc, record: ExportRecord) {
-	const { history } = record;
-	const names = history.partners.map((p) => p.name);
-	const items = latestDivergences(
-		history.scored,
-		history.partners.map((p) => p.userId)
-	);
-	heading(doc, 'Where they differ now');
-	if (items.length === 0) {
-		paragraph(doc, 'The latest exercises show no item the partners answered differently.');
-		return;
-	}
+	const { names, userIds } = partnersOf(record);
+	const items = latestDivergences(record.history.scored, userIds);
+	const noneApart = 'The latest exercises show no item the partners answered differently.';
+	if (!section(doc, 'Where they differ now', items, noneApart)) return;
 	table(
 		doc,
 		['Exercise', 'Item', ...names, 'Apart'],
@@ -386,11 +398,8 @@ function divergencesNow(doc: Doc, record: ExportRecord) {
 }
 
 function agreedNow(doc: Doc, record: ExportRecord) {
-	heading(doc, 'What the couple has agreed');
-	if (record.agreements.length === 0) {
-		paragraph(doc, 'No joint answers have been recorded yet.');
-		return;
-	}
+	const noneAgreed = 'No joint answers have been recorded yet.';
+	if (!section(doc, 'What the couple has agreed', record.agreements, noneAgreed)) return;
 	for (const agreement of record.agreements) {
 		heading(
 			doc,
@@ -407,11 +416,8 @@ function agreedNow(doc: Doc, record: ExportRecord) {
 }
 
 function progressNotes(doc: Doc, record: ExportRecord) {
-	heading(doc, 'Signed progress notes');
-	if (record.notes.length === 0) {
-		paragraph(doc, 'No progress note has been signed yet.');
-		return;
-	}
+	const noneSigned = 'No progress note has been signed yet.';
+	if (!section(doc, 'Signed progress notes', record.notes, noneSigned)) return;
 	for (const note of record.notes) {
 		heading(
 			doc,
@@ -420,38 +426,11 @@ function progressNotes(doc: Doc, record: ExportRecord) {
 		);
 		for (const field of TEMPLATES[note.template].fields) {
 			const text = note.body[field.id]?.trim();
-			if (!text) continue;
-			ensureSpace(doc, 30);
-			doc
-				.font('Helvetica-Bold')
-				.fontSize(10)
-				.fillColor(INK)
-				.text(`${field.label}: `, doc.page.margins.left, doc.y, {
-					continued: true,
-					width: contentWidth(doc)
-				})
-				.font('Helvetica')
-				.text(printable(text));
-			doc.moveDown(0.3);
+			if (text) labelled(doc, `${field.label}: `, text);
 		}
 		for (const addendum of note.addenda) {
-			ensureSpace(doc, 30);
-			doc
-				.font('Helvetica-Bold')
-				.fontSize(10)
-				.fillColor(INK)
-				.text(
-					`Addendum signed ${formatDateTime(addendum.signedAt, record.timeZone)}: `,
-					doc.page.margins.left,
-					doc.y,
-					{
-						continued: true,
-						width: contentWidth(doc)
-					}
-				)
-				.font('Helvetica')
-				.text(printable(addendum.text));
-			doc.moveDown(0.3);
+			const signed = formatDateTime(addendum.signedAt, record.timeZone);
+			labelled(doc, `Addendum signed ${signed}: `, addendum.text);
 		}
 	}
 }

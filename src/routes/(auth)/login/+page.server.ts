@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { checkbox, email, readForm } from '$lib/server/forms';
 import { signIn } from '$lib/server/auth/sign-in';
+import { requestContext } from '$lib/server/auth/session';
 import * as timeZones from '$lib/server/auth/time-zone';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -34,8 +35,8 @@ export const load = (({ locals, url }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, cookies, getClientAddress, url }) => {
-		const parsed = await readForm(request, SignInForm);
+	default: async (event) => {
+		const parsed = await readForm(event.request, SignInForm);
 		if (!parsed.ok) {
 			return fail(400, {
 				message: parsed.errors.form as string | undefined,
@@ -44,13 +45,7 @@ export const actions = {
 			});
 		}
 
-		const result = await signIn(db(), {
-			...parsed.data,
-			ip: getClientAddress(),
-			userAgent: request.headers.get('user-agent'),
-			cookies,
-			secure: url.protocol === 'https:'
-		});
+		const result = await signIn(db(), { ...parsed.data, ...requestContext(event) });
 		if (!result.ok) {
 			return fail(result.status, {
 				message: result.message,

@@ -4,6 +4,7 @@ import { db } from '$lib/server/db';
 import { email, readForm, text, refuseForm } from '$lib/server/forms';
 import { newPassword } from '$lib/server/auth/password';
 import { signUpTherapist } from '$lib/server/auth/sign-up';
+import { requestContext } from '$lib/server/auth/session';
 import * as timeZones from '$lib/server/auth/time-zone';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -20,16 +21,10 @@ export const load = (({ locals }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, cookies, getClientAddress, url }) => {
-		const parsed = await readForm(request, SignUpForm);
+	default: async (event) => {
+		const parsed = await readForm(event.request, SignUpForm);
 		if (!parsed.ok) return refuseForm(parsed);
-		const result = await signUpTherapist(db(), {
-			...parsed.data,
-			ip: getClientAddress(),
-			userAgent: request.headers.get('user-agent'),
-			cookies,
-			secure: url.protocol === 'https:'
-		});
+		const result = await signUpTherapist(db(), { ...parsed.data, ...requestContext(event) });
 		if (!result.ok) {
 			return fail(result.status, {
 				message: result.message,

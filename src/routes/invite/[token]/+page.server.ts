@@ -7,6 +7,7 @@ import * as rateLimit from '$lib/server/auth/rate-limit';
 import { PASSWORD_MAX } from '$lib/server/auth/password';
 import { newPassword } from '$lib/server/auth/password';
 import { beginSession } from '$lib/server/auth/sign-in';
+import { requestContext } from '$lib/server/auth/session';
 import * as timeZones from '$lib/server/auth/time-zone';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -51,8 +52,10 @@ export const load = (async ({ params, setHeaders }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, params, cookies, getClientAddress, url }) => {
-		const ip = getClientAddress();
+	default: async (event) => {
+		const { request, params } = event;
+		const context = requestContext(event);
+		const { ip } = context;
 		const limited = await rateLimit.hit(db(), `invite:ip:${ip}`, rateLimit.limits.invitePerIp);
 		const parsed = await readForm(request, AcceptForm);
 		const values: Record<string, string> = parsed.ok
@@ -116,13 +119,7 @@ export const actions = {
 
 		await timeZones.adoptDetected(db(), result.user.id, parsed.data.timeZone);
 		// Whoever was signed in in this browser before is signed out, sockets and all.
-		await beginSession(db(), {
-			user: result.user,
-			sharedDevice,
-			userAgent: request.headers.get('user-agent'),
-			cookies,
-			secure: url.protocol === 'https:'
-		});
+		await beginSession(db(), { user: result.user, sharedDevice, ...context });
 		redirect(303, '/c?joined=1');
 	}
 } satisfies Actions;

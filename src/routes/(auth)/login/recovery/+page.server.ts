@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
 import { signInWithRecoveryCode } from '$lib/server/auth/two-factor';
+import { requestContext } from '$lib/server/auth/session';
 import { disconnectSessions } from '$lib/server/realtime/server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -30,17 +31,15 @@ export const load = (({ locals }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, locals, cookies, url, getClientAddress }) => {
-		const { user, session } = allowed(locals);
-		const parsed = await readForm(request, RecoveryForm);
+	default: async (event) => {
+		const { user, session } = allowed(event.locals);
+		const parsed = await readForm(event.request, RecoveryForm);
 		if (!parsed.ok) return fail(400, { message: parsed.message });
 		const result = await signInWithRecoveryCode(db(), {
 			user,
 			session,
 			code: parsed.data.code,
-			ip: getClientAddress(),
-			cookies,
-			secure: url.protocol === 'https:'
+			...requestContext(event)
 		});
 		if (!result.ok) return fail(result.status, { message: result.message });
 		disconnectSessions(result.signedOutSessionIds);

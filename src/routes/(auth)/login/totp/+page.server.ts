@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { db } from '$lib/server/db';
 import { readForm } from '$lib/server/forms';
 import { verifySecondFactor } from '$lib/server/auth/two-factor';
+import { requestContext } from '$lib/server/auth/session';
 import type { Actions, PageServerLoad } from './$types';
 
 const ENTER_CODE = 'Enter the 6-digit code from your authenticator app.';
@@ -23,17 +24,16 @@ export const load = (({ locals }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, locals, cookies, url, getClientAddress }) => {
+	default: async (event) => {
+		const { locals } = event;
 		if (!locals.user || !locals.session) redirect(303, '/login');
-		const parsed = await readForm(request, CodeForm);
+		const parsed = await readForm(event.request, CodeForm);
 		if (!parsed.ok) return fail(400, { message: parsed.message });
 		const result = await verifySecondFactor(db(), {
 			user: locals.user,
 			session: locals.session,
 			code: parsed.data.code,
-			ip: getClientAddress(),
-			cookies,
-			secure: url.protocol === 'https:'
+			...requestContext(event)
 		});
 		if (!result.ok) return fail(result.status, { message: result.message });
 		redirect(303, '/app');

@@ -11,6 +11,7 @@ import {
 } from '$lib/server/auth/totp';
 import { qrDataUri } from '$lib/server/auth/qr';
 import { reauthenticate } from '$lib/server/auth/account';
+import { requestContext } from '$lib/server/auth/session';
 import type { Actions, PageServerLoad } from './$types';
 
 // The key travels in a hidden field until confirmed (the Lucia guide's way): it is only saved once a
@@ -57,9 +58,10 @@ export const load = (({ locals, setHeaders }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, locals, cookies, url, getClientAddress }) => {
-		const { user, session } = allowed(locals);
-		const parsed = await readForm(request, EnrolForm, { omit: ['password', 'code'] });
+	default: async (event) => {
+		const { user, session } = allowed(event.locals);
+		const context = requestContext(event);
+		const parsed = await readForm(event.request, EnrolForm, { omit: ['password', 'code'] });
 		if (!parsed.ok) {
 			const key = parsed.values.key;
 			return fail(400, {
@@ -75,7 +77,7 @@ export const actions = {
 		if (user.hasTotp && session.two_factor_verified) {
 			const refused = await reauthenticate(
 				db(),
-				{ userId: user.id, email: user.email, ip: getClientAddress() },
+				{ userId: user.id, email: user.email, ip: context.ip },
 				parsed.data.password
 			);
 			if (refused) {
@@ -91,9 +93,7 @@ export const actions = {
 			session,
 			code: parsed.data.code,
 			totpKey: totpKeyFromBase32(parsed.data.key),
-			ip: getClientAddress(),
-			cookies,
-			secure: url.protocol === 'https:'
+			...context
 		});
 		if (!result.ok) {
 			return fail(result.status, {
