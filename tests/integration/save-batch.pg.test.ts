@@ -6,6 +6,7 @@ import * as assignments from '$lib/server/assignments';
 import * as exercises from '$lib/server/exercises';
 import * as roomContext from '$lib/server/rooms/context';
 import * as responses from '$lib/server/rooms/answers';
+import { poolOf } from '$lib/server/db/connect';
 import { useTestDatabase } from '../helpers/database';
 import { testExercise } from '../helpers/exercise-fixture';
 import { makePractice, opId, type Practice } from '../helpers/live';
@@ -78,5 +79,21 @@ describe('a batch of saves beside a write that holds one room', () => {
 			.where('assignment_id', '=', held.assignment.id)
 			.executeTakeFirstOrThrow();
 		expect(stored.value).toBe('two');
+	});
+});
+
+describe('the connections the save batches use', () => {
+	it('plan the batch statement once, generically, on every connection', async () => {
+		const pool = poolOf(database.db);
+		expect(pool).not.toBeNull();
+		// As many at once as the pool holds, so each of its connections is asked.
+		const settings = await Promise.all(
+			Array.from({ length: 4 }, () =>
+				pool!.query<{ mode: string }>(
+					"select current_setting('plan_cache_mode') as mode, pg_sleep(0.05)"
+				)
+			)
+		);
+		expect(settings.map((r) => r.rows[0].mode)).toEqual(Array(4).fill('force_generic_plan'));
 	});
 });
