@@ -29,6 +29,19 @@ export default async function savePlan(args: string[]) {
 				await client.query({ name: 'save', text: SAVE_BATCH_STATEMENT, values });
 				times.push(performance.now() - started);
 			}
+			if (args.includes('--explain') && mode === 'force_generic_plan') {
+				// The plan of one more batch of one, written to the server's log by auto_explain.
+				await client.query("load 'auto_explain'");
+				await client.query('set auto_explain.log_min_duration = 0');
+				await client.query('set auto_explain.log_analyze = on');
+				await client.query('set auto_explain.log_buffers = on');
+				await client.query({
+					name: 'save',
+					text: SAVE_BATCH_STATEMENT,
+					values: columns(rooms.slice(0, 1))
+				});
+				console.log('auto_explain: the plan of a batch of one is in the PostgreSQL server log');
+			}
 			await client.end();
 			const sorted = times.slice(10).sort((a, b) => a - b);
 			const at = (p: number) => sorted[Math.floor((sorted.length - 1) * p)].toFixed(2);
