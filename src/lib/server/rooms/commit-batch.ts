@@ -241,6 +241,11 @@ class SaveBatcher {
 	}
 
 	#start(batch: Pending[], text: string) {
+		if (timingStages()) {
+			const now = performance.now();
+			recordStage('batchSize', batch.length, 'count');
+			for (const pending of batch) recordStage('queued', now - pending.queuedAt);
+		}
 		const rooms = new Set(batch.map((p) => p.job.assignmentId));
 		for (const room of rooms) this.#busy.add(room);
 		this.#running += 1;
@@ -255,10 +260,6 @@ class SaveBatcher {
 		let rows: Row[];
 		const timed = timingStages();
 		const startedAt = timed ? performance.now() : 0;
-		if (timed) {
-			recordStage('batchSize', batch.length, 'count');
-			for (const pending of batch) recordStage('queued', startedAt - pending.queuedAt);
-		}
 		try {
 			rows = await this.#run(
 				batch.map((p) => p.job),
