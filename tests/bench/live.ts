@@ -396,6 +396,9 @@ async function drive(
 				if (m.member === 0) return; // fan-out is measured at the other partner
 				const now = performance.now();
 				if (bare) return record(event.sentAt!, now);
+				// Not the writer's own copy of its save: the time that counts is the other partner's.
+				const own = Array.isArray(rooms) ? rooms[m.index].ids[m.member] : null;
+				if (event.actorId === own) return;
 				const queue = pending.get(`${event.actorId}|${event.itemId}`);
 				const sentAt = queue?.shift();
 				if (sentAt !== undefined) record(sentAt, now);

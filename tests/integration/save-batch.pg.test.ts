@@ -7,6 +7,7 @@ import * as exercises from '$lib/server/exercises';
 import * as roomContext from '$lib/server/rooms/context';
 import * as responses from '$lib/server/rooms/answers';
 import { poolOf } from '$lib/server/db/connect';
+import { SAVE_STATEMENTS } from '$lib/server/rooms/commit-batch';
 import { useTestDatabase } from '../helpers/database';
 import { testExercise } from '../helpers/exercise-fixture';
 import { makePractice, opId, type Practice } from '../helpers/live';
@@ -95,5 +96,62 @@ describe('the connections the save batches use', () => {
 			)
 		);
 		expect(settings.map((r) => r.rows[0].mode)).toEqual(Array(4).fill('force_generic_plan'));
+	});
+});
+
+describe('the plan each connection keeps for the batch statements', () => {
+	// A generic plan is made without the arrays' lengths. Planned as a hash join or a hashed subplan,
+	// a check would read a whole table on every save, and a save would slow as the practice grows.
+	it('probes the tables saves grow by key, never scanning them, in every variant', async () => {
+		const saved = await exercises.createCustom(database.db, practice.therapist.id, testExercise);
+		if (!saved.ok) throw new Error(saved.issues.map((i) => i.message).join('; '));
+		const room = await roomOf(saved.id);
+		const row = [
+			room.assignment.id,
+			room.coupleId,
+			practice.alex.id,
+			opId(),
+			'open',
+			'hope',
+			'"a"',
+			'true',
+			'',
+			'{}'
+		].map((value, i) => (i === 8 ? 'null' : `'{${JSON.stringify(value)}}'`));
+		const types =
+			'uuid[], uuid[], uuid[], text[], text[], text[], text[], boolean[], uuid[], text[]';
+		const check = async (when: string) => {
+			for (const [name, text] of Object.entries(SAVE_STATEMENTS)) {
+				const plan = await database.db.connection().execute(async (conn) => {
+					await sql.raw('set plan_cache_mode = force_generic_plan').execute(conn);
+					await sql.raw(`prepare probe (${types}) as ${text}`).execute(conn);
+					try {
+						const { rows } = await sql
+							.raw<{ 'QUERY PLAN': string }>(`explain execute probe(${row.join(', ')})`)
+							.execute(conn);
+						return rows.map((r) => r['QUERY PLAN']).join('\n');
+					} finally {
+						await sql.raw('deallocate probe').execute(conn);
+					}
+				});
+				expect(plan, `${when}, ${name}`).not.toMatch(/hashed SubPlan/i);
+				// The tables every save adds to (the small ones may be scanned: a page of rows is cheaper read
+				// whole, and an analyze of a grown table plans again).
+				for (const table of ['op_receipts', 'responses', 'room_events'])
+					expect(plan, `${when}, ${name}: ${table}`).not.toMatch(
+						new RegExp(`Seq Scan on ${table}\\b`)
+					);
+			}
+		};
+		// As a connection plans them on a new database, and again once saves have grown the tables.
+		await check('new tables');
+		await sql`insert into op_receipts (user_id, op_id, assignment_id, result)
+			select ${practice.alex.id}, 'grown-' || n, ${room.assignment.id}, '{}'::jsonb
+			from generate_series(1, 5000) n`.execute(database.db);
+		await sql`insert into room_events (assignment_id, seq, type, actor_id, payload)
+			select ${room.assignment.id}, n, 'answer-saved', ${practice.alex.id}, '{}'::jsonb
+			from generate_series(1000, 6000) n`.execute(database.db);
+		await sql`analyze`.execute(database.db);
+		await check('grown tables');
 	});
 });

@@ -61,7 +61,19 @@ interface Pending {
 const MAX_BATCH = 256;
 const MAX_CONCURRENT_BATCHES = 4;
 
-const statement = (skipLocked: boolean) => `with input as (
+interface Variant {
+	/** Rooms another write holds are left out (seq 0: try again shortly) instead of waited for. */
+	skipLocked: boolean;
+	/** Some save of the batch is a safety answer: the statement also raises its flags. */
+	flags: boolean;
+}
+
+// One pass: each input row is checked once against its room's locked row (`checked`), so the reason
+// a save was refused is known without a second look, and the plan stays small (PostgreSQL builds
+// every node of it again on each execution: at one save a batch, starting the executor cost as much
+// as running it). The flags CTE, with its crisis-resources lookup, is only in the statement used
+// for a batch that holds a safety answer.
+const statement = ({ skipLocked, flags }: Variant) => `with input as (
 	select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
 		$7::text[], $8::boolean[], $9::uuid[], $10::text[]) with ordinality
 		as t (assignment_id, couple_id, user_id, op_id, section_id, item_id, value, safety, flag_id, payload, ord)
@@ -70,16 +82,29 @@ const statement = (skipLocked: boolean) => `with input as (
 	where id = any($1::uuid[])
 	order by id
 	for update${skipLocked ? ' skip locked' : ''}
+), checked as (
+	-- Each check is a scalar subquery: one index probe per save whatever the plan expects of the
+	-- arrays' lengths (an EXISTS here may be run as a hashed subplan, and a join as a hash join, that
+	-- read a whole table on every execution).
+	select i.*, l.id is not null as found, l.last_seq, case
+		when l.id is null then null
+		when (select true from op_receipts o where o.user_id = i.user_id and o.op_id = i.op_id)
+			then 'repeat'
+		when (select c.archived_at is not null from couples c where c.id = i.couple_id)
+			then 'couple-archived'
+		when l.status <> 'open' then 'room-closed'
+		when l.mode <> 'homework' and l.current_section_id is distinct from i.section_id
+			then 'section-not-current'
+		when (select true from section_locks s where s.assignment_id = i.assignment_id
+			and s.user_id = i.user_id and s.section_id = i.section_id) then 'section-locked'
+		when (select true from section_reveals r where r.assignment_id = i.assignment_id
+			and r.section_id = i.section_id) then 'section-locked'
+	end as refused
+	from input i left join locked l on l.id = i.assignment_id
 ), accepted as (
-	select i.*, (l.last_seq + row_number() over (partition by i.assignment_id order by i.ord))::int as seq
-	from input i join locked l on l.id = i.assignment_id
-	where l.status = 'open' and (l.mode = 'homework' or l.current_section_id = i.section_id)
-		and not exists (select 1 from couples c where c.id = i.couple_id and c.archived_at is not null)
-		and not exists (select 1 from section_locks s where s.assignment_id = i.assignment_id
-			and s.section_id = i.section_id and s.user_id = i.user_id)
-		and not exists (select 1 from section_reveals r where r.assignment_id = i.assignment_id
-			and r.section_id = i.section_id)
-		and not exists (select 1 from op_receipts o where o.user_id = i.user_id and o.op_id = i.op_id)
+	select c.*, (c.last_seq + row_number() over (partition by c.assignment_id order by c.ord))::int as seq
+	from checked c
+	where c.found and c.refused is null
 ), bumped as (
 	update assignments a set last_seq = m.seq
 	from (select assignment_id, max(seq) as seq from accepted group by assignment_id) m
@@ -100,44 +125,52 @@ const statement = (skipLocked: boolean) => `with input as (
 	order by assignment_id, user_id, item_id, seq desc
 	on conflict (assignment_id, user_id, item_id)
 	do update set value = excluded.value, updated_at = excluded.updated_at
-), flagged as (
+), ${
+	flags
+		? `flagged as (
 	insert into safety_flags (id, assignment_id, couple_id, user_id, item_id, answer, resources_shown)
 	select k.flag_id, k.assignment_id, k.couple_id, k.user_id, k.item_id, k.value::jsonb,
 		(select jsonb_agg(jsonb_build_object('name', r.name, 'phone', r.phone, 'textLine', r.text_line,
 			'url', r.url) order by r.position)
 		from crisis_resources r join couples c on c.therapist_id = r.therapist_id where c.id = k.couple_id)
 	from kept k where k.safety
-), evented as (
+), `
+		: ''
+}evented as (
 	insert into room_events (assignment_id, seq, type, actor_id, payload)
 	select assignment_id, seq, 'answer-saved', user_id, payload::jsonb from kept
 )
-select ord::int as ord, seq, null as refused from kept
-union all
-select i.ord::int, null, case
-		when exists (select 1 from accepted a where a.ord = i.ord) then 'repeat'
-		when exists (select 1 from op_receipts o where o.user_id = i.user_id and o.op_id = i.op_id) then 'repeat'
-		when exists (select 1 from couples c where c.id = i.couple_id and c.archived_at is not null)
-			then 'couple-archived'
-		when l.status <> 'open' then 'room-closed'
-		when l.mode = 'live' and l.current_section_id is distinct from i.section_id then 'section-not-current'
-		else 'section-locked'
-	end
-from input i join locked l on l.id = i.assignment_id
-where not exists (select 1 from kept k where k.ord = i.ord)${
-	skipLocked
-		? `
-union all
-select i.ord::int, 0, null from input i where not exists (select 1 from locked l where l.id = i.assignment_id)`
-		: ''
-}`;
+-- Every input row comes back: its seq; or why it was not stored (accepted but not kept: another
+-- write stored the same opId first); or, for a room another write holds, seq 0 (try again).
+select c.ord::int as ord,
+	case when c.found then k.seq else ${skipLocked ? '0' : 'null'} end as seq,
+	case
+		when k.ord is not null then null
+		when c.found then coalesce(c.refused, 'repeat')
+		else ${skipLocked ? 'null' : "'repeat'"}
+	end as refused
+from checked c left join kept k on k.ord = c.ord`;
 
 /**
- * Rooms whose row another write holds locked are skipped (seq 0: try again shortly), so one room's
+ * Rooms whose row another write holds are skipped (seq 0: try again shortly), so one room's
  * advance does not hold up the saves of every other room in the batch. A save skipped this often runs
  * with the statement that waits for the lock.
  */
-export const SAVE_BATCH_STATEMENT = statement(true);
-const SAVE_WAITING_STATEMENT = statement(false);
+export const SAVE_BATCH_STATEMENT = statement({ skipLocked: true, flags: false });
+export const SAVE_STATEMENTS = {
+	skip: SAVE_BATCH_STATEMENT,
+	skipFlags: statement({ skipLocked: true, flags: true }),
+	wait: statement({ skipLocked: false, flags: false }),
+	waitFlags: statement({ skipLocked: false, flags: true })
+} as const;
+type StatementName = keyof typeof SAVE_STATEMENTS;
+/** Each connection parses and plans each once, under these names. */
+const STATEMENT_NAMES: Record<StatementName, string> = {
+	skip: 'trellis_save_batch',
+	skipFlags: 'trellis_save_batch_flags',
+	wait: 'trellis_save_waiting',
+	waitFlags: 'trellis_save_waiting_flags'
+};
 const MAX_SKIPS = 20;
 const RETRY_MS = 3;
 
@@ -235,12 +268,11 @@ class SaveBatcher {
 			}
 			const batches = [batch, waiting ? [waiting] : []].filter((b) => b.length > 0);
 			if (batches.length === 0) return; // every waiting save's room is committing or held back
-			for (const one of batches)
-				this.#start(one, one === batch ? SAVE_BATCH_STATEMENT : SAVE_WAITING_STATEMENT);
+			for (const one of batches) this.#start(one, one !== batch);
 		}
 	}
 
-	#start(batch: Pending[], text: string) {
+	#start(batch: Pending[], waits: boolean) {
 		if (timingStages()) {
 			const now = performance.now();
 			recordStage('batchSize', batch.length, 'count');
@@ -249,26 +281,26 @@ class SaveBatcher {
 		const rooms = new Set(batch.map((p) => p.job.assignmentId));
 		for (const room of rooms) this.#busy.add(room);
 		this.#running += 1;
-		void this.#commit(batch, text).finally(() => {
+		void this.#commit(batch, waits).finally(() => {
 			for (const room of rooms) this.#busy.delete(room);
 			this.#running -= 1;
 			this.#pump();
 		});
 	}
 
-	async #commit(batch: Pending[], text: string) {
+	async #commit(batch: Pending[], waits: boolean) {
 		let rows: Row[];
 		const timed = timingStages();
 		const startedAt = timed ? performance.now() : 0;
 		try {
 			rows = await this.#run(
 				batch.map((p) => p.job),
-				text
+				waits
 			);
 		} catch (error) {
 			if (batch.length === 1) return batch[0].reject(error);
 			// Rolled back as a whole: run each on its own, so one bad save fails only itself.
-			for (const pending of batch) await this.#commit([pending], text);
+			for (const pending of batch) await this.#commit([pending], waits);
 			return;
 		}
 		if (timed) recordStage('statement', performance.now() - startedAt);
@@ -288,13 +320,15 @@ class SaveBatcher {
 		if (skipped.length) this.#queue.unshift(...skipped);
 	}
 
-	async #run(jobs: SaveJob[], text: string): Promise<Row[]> {
+	async #run(jobs: SaveJob[], waits: boolean): Promise<Row[]> {
 		const values = parameters(jobs);
+		const name: StatementName = `${waits ? 'wait' : 'skip'}${jobs.some((job) => job.safety) ? 'Flags' : ''}`;
+		const text = SAVE_STATEMENTS[name];
 		const pool = poolOf(this.db);
 		if (pool) {
 			// Named: each connection parses and plans it once, then only binds and executes.
 			const result = await pool.query<Row>({
-				name: text === SAVE_BATCH_STATEMENT ? 'trellis_save_batch' : 'trellis_save_waiting',
+				name: STATEMENT_NAMES[name],
 				text,
 				values
 			});
