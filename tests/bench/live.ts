@@ -48,6 +48,8 @@ interface Options {
 	countDir: string | null;
 	/** --before DIR: also run this earlier build (DIR holds its build/, server.js, package.json). */
 	beforeRoot: string | null;
+	/** --warmup S: seconds of saves at the steady pace before the measured run, not counted. */
+	warmupSeconds: number;
 }
 
 function parse(args: string[]): Options {
@@ -62,7 +64,8 @@ function parse(args: string[]): Options {
 		targets: targets === 'both' ? ['postgres', 'pglite'] : [targets as 'postgres' | 'pglite'],
 		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null,
 		countDir: args.includes('--count-queries') ? path.resolve(value('count-queries', '.')) : null,
-		beforeRoot: args.includes('--before') ? path.resolve(value('before', '.')) : null
+		beforeRoot: args.includes('--before') ? path.resolve(value('before', '.')) : null,
+		warmupSeconds: Number(value('warmup', '4'))
 	};
 }
 
@@ -332,6 +335,7 @@ async function drive(
 		(inBurst(performance.timeOrigin + sentAt) ? burstFanout : steadyFanout).recordValue(us);
 	};
 	let started = 0;
+	let measuring = false;
 	let burstFrom = 0;
 	let burstTo = 0;
 	const pending = new Map<string, number[]>(); // sender id + item → send times awaiting the partner's event
@@ -392,6 +396,7 @@ async function drive(
 				seq: number;
 			}) => {
 				if (event.type === 'section-opened') m.section = event.sectionId!;
+				if (!measuring) return;
 				if (event.type !== 'answer-saved' && event.type !== 'partner-answered') return;
 				if (m.member === 0) return; // fan-out is measured at the other partner
 				const now = performance.now();
@@ -405,6 +410,41 @@ async function drive(
 			}
 		);
 	}
+
+	// The same warm-up for every server, not counted: each partner saves every 2 s for a few seconds
+	// (the server's JIT, each database connection's first plans), then every reply is waited for and
+	// the partners' copies of the last ones are let arrive.
+	if (warmupSeconds > 0) {
+		log(`${label}: warming up for ${warmupSeconds} s`);
+		const replies: Promise<unknown>[] = [];
+		const until = Date.now() + warmupSeconds * 1000;
+		const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+		await Promise.all(
+			members
+				.filter((m) => m.member !== 0)
+				.map(async (m) => {
+					await pause(Math.random() * 2000);
+					for (let n = 0; Date.now() < until; n++) {
+						const opId = `w${m.index}-${m.member}-${n}-${Math.random().toString(36).slice(2, 8)}`;
+						replies.push(
+							m.socket
+								.timeout(10_000)
+								.emitWithAck('answer:save', {
+									opId,
+									itemId: `${m.section}-i1`,
+									value: 'warm-up',
+									sentAt: performance.now()
+								})
+								.catch(() => undefined)
+						);
+						await pause(2000);
+					}
+				})
+		);
+		await Promise.allSettled(replies);
+		await pause(250);
+	}
+	measuring = true;
 
 	await metrics(child, output); // resets the server's loop-delay histogram
 	const cpuStart = await metrics(child, output);
@@ -567,14 +607,21 @@ async function drive(
 async function count(db: Kysely<Database>, ops: Set<string>) {
 	const receipts = await db.selectFrom('op_receipts').select('op_id').execute();
 	const stored = new Set(receipts.map((r) => r.op_id).filter((op) => op.startsWith('b')));
+	const warmUps = receipts.filter((r) => r.op_id.startsWith('w')).length;
 	const events = await sql<{
 		n: number;
 	}>`select count(*)::int as n from room_events where type = 'answer-saved'`.execute(db);
 	const missing = [...ops].filter((op) => !stored.has(op)).length;
-	return { stored: stored.size, lost: missing, duplicated: events.rows[0].n - stored.size };
+	// Every stored save, warm-up ones too, has exactly one event.
+	return {
+		stored: stored.size,
+		lost: missing,
+		duplicated: events.rows[0].n - stored.size - warmUps
+	};
 }
 
 let appRoot = '';
+let warmupSeconds = 4;
 
 /** The server's environment for a CPU profile and a count of its statements, when asked for. */
 function instrumented(target: string, options: Options): Record<string, string> {
@@ -593,8 +640,12 @@ function instrumented(target: string, options: Options): Record<string, string> 
 		preloads.push(path.resolve('tests/bench/count-queries.js'));
 		log(`${target}: the server's statements are counted in ${env.TRELLIS_QUERY_COUNTS}`);
 	}
-	if (preloads.length)
-		env.NODE_OPTIONS = [process.env.NODE_OPTIONS ?? '', ...preloads.map((p) => `--import ${p}`)]
+	if (preloads.length || process.env.SERVER_NODE_OPTIONS)
+		env.NODE_OPTIONS = [
+			process.env.NODE_OPTIONS ?? '',
+			process.env.SERVER_NODE_OPTIONS ?? '',
+			...preloads.map((p) => `--import ${p}`)
+		]
 			.join(' ')
 			.trim();
 	return env;
@@ -729,6 +780,7 @@ async function runRelay(options: Options, naive = false) {
 
 export default async function bench(args: string[]): Promise<number> {
 	const options = parse(args);
+	warmupSeconds = options.warmupSeconds;
 	log(`rooms ${options.rooms}, seconds ${options.seconds}, targets ${options.targets.join(', ')}`);
 	appRoot = snapshotBuild();
 	const trellis: Record<string, Awaited<ReturnType<typeof runTrellis>>> = {};

@@ -510,8 +510,17 @@ export function answerSchema(item: ExerciseItem): v.GenericSchema<unknown, Answe
 export type AnswerCheck = { ok: true; value: AnswerValue } | { ok: false; message: string };
 
 /** Whether a value fits its item's type; the message names the item. */
+// Built once per item: a definition's items do not change once it is parsed, and building a schema
+// on every save was most of what a live save allocated on the server.
+const schemas = new WeakMap<ExerciseItem, v.GenericSchema<unknown, AnswerValue>>();
+
 export function validateAnswer(item: ExerciseItem, value: unknown): AnswerCheck {
-	const result = v.safeParse(answerSchema(item), value, { abortPipeEarly: true });
+	let schema = schemas.get(item);
+	if (!schema) {
+		schema = answerSchema(item);
+		schemas.set(item, schema);
+	}
+	const result = v.safeParse(schema, value, { abortPipeEarly: true });
 	if (result.success) return { ok: true, value: result.output };
 	return { ok: false, message: `Item "${item.id}": ${result.issues[0].message}` };
 }

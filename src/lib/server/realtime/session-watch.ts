@@ -6,7 +6,7 @@
 //   the expiry it knows has not passed, and from the session row otherwise;
 // - a write counts as activity and slides the session, at most once a minute, as pages do (in the
 //   background: a write's ack never waits for it).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Session, User } from '../db/schema';
 import { TOUCH_INTERVAL_MS, touchSession } from '../auth/session';
 
@@ -20,7 +20,7 @@ export interface SessionWatchOptions {
 export const SESSION_SWEEP_MS = 2000;
 export const SESSION_STALE_MS = 4000;
 
-/** Ids per query in the sweep: far below PostgreSQL's limit of 65,535 parameters. */
+/** Ids per query in the sweep (one array parameter), so no one result grows without bound. */
 const SWEEP_BATCH = 5000;
 
 interface WatchedSocket {
@@ -146,10 +146,11 @@ export class SessionWatch {
 			const ids = [...this.#sessions.keys()];
 			const rows = new Map<string, SessionRow>();
 			for (let i = 0; i < ids.length; i += SWEEP_BATCH) {
+				// One array parameter, not one parameter per session: a short statement to build and parse.
 				const found = await this.#db()
 					.selectFrom('sessions')
 					.select(['id', 'expires_at', 'last_seen_at'])
-					.where('id', 'in', ids.slice(i, i + SWEEP_BATCH))
+					.where(sql<boolean>`id = any(${ids.slice(i, i + SWEEP_BATCH)}::text[])`)
 					.execute();
 				for (const row of found) rows.set(row.id, row);
 			}
