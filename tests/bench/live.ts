@@ -495,7 +495,8 @@ async function drive(
 					errors += 1;
 					// A refused save (the room moved on) sends no event: forget its send time.
 					const q = pending.get(key);
-					if (room && m.member === 1 && q) q.splice(q.indexOf(t0), 1);
+					const at = q ? q.indexOf(t0) : -1;
+					if (room && m.member === 1 && q && at >= 0) q.splice(at, 1);
 				}
 			})
 			.catch(() => {
