@@ -121,7 +121,7 @@ describe('the plan each connection keeps for the batch statements', () => {
 		const types =
 			'uuid[], uuid[], uuid[], text[], text[], text[], text[], boolean[], uuid[], text[]';
 		const check = async (when: string) => {
-			for (const [name, text] of Object.entries(SAVE_STATEMENTS)) {
+			for (const [name, { text }] of Object.entries(SAVE_STATEMENTS)) {
 				const plan = await database.db.connection().execute(async (conn) => {
 					await sql.raw('set plan_cache_mode = force_generic_plan').execute(conn);
 					await sql.raw(`prepare probe (${types}) as ${text}`).execute(conn);

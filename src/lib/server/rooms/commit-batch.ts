@@ -151,26 +151,24 @@ select c.ord::int as ord,
 	end as refused
 from checked c left join kept k on k.ord = c.ord`;
 
+/** A variant's text and the name each connection parses and plans it once under. */
+const named = (variant: Variant) => ({
+	name: `trellis_save_${variant.skipLocked ? 'batch' : 'waiting'}${variant.flags ? '_flags' : ''}`,
+	text: statement(variant)
+});
+export const SAVE_STATEMENTS = {
+	skip: named({ skipLocked: true, flags: false }),
+	skipFlags: named({ skipLocked: true, flags: true }),
+	wait: named({ skipLocked: false, flags: false }),
+	waitFlags: named({ skipLocked: false, flags: true })
+} as const;
+type StatementName = keyof typeof SAVE_STATEMENTS;
 /**
  * Rooms whose row another write holds are skipped (seq 0: try again shortly), so one room's
  * advance does not hold up the saves of every other room in the batch. A save skipped this often runs
  * with the statement that waits for the lock.
  */
-export const SAVE_BATCH_STATEMENT = statement({ skipLocked: true, flags: false });
-export const SAVE_STATEMENTS = {
-	skip: SAVE_BATCH_STATEMENT,
-	skipFlags: statement({ skipLocked: true, flags: true }),
-	wait: statement({ skipLocked: false, flags: false }),
-	waitFlags: statement({ skipLocked: false, flags: true })
-} as const;
-type StatementName = keyof typeof SAVE_STATEMENTS;
-/** Each connection parses and plans each once, under these names. */
-const STATEMENT_NAMES: Record<StatementName, string> = {
-	skip: 'trellis_save_batch',
-	skipFlags: 'trellis_save_batch_flags',
-	wait: 'trellis_save_waiting',
-	waitFlags: 'trellis_save_waiting_flags'
-};
+export const SAVE_BATCH_STATEMENT = SAVE_STATEMENTS.skip.text;
 const MAX_SKIPS = 20;
 const RETRY_MS = 3;
 
@@ -323,12 +321,12 @@ class SaveBatcher {
 	async #run(jobs: SaveJob[], waits: boolean): Promise<Row[]> {
 		const values = parameters(jobs);
 		const name: StatementName = `${waits ? 'wait' : 'skip'}${jobs.some((job) => job.safety) ? 'Flags' : ''}`;
-		const text = SAVE_STATEMENTS[name];
+		const { name: statementName, text } = SAVE_STATEMENTS[name];
 		const pool = poolOf(this.db);
 		if (pool) {
 			// Named: each connection parses and plans it once, then only binds and executes.
 			const result = await pool.query<Row>({
-				name: STATEMENT_NAMES[name],
+				name: statementName,
 				text,
 				values
 			});
