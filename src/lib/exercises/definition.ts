@@ -509,11 +509,11 @@ export function answerSchema(item: ExerciseItem): v.GenericSchema<unknown, Answe
 
 export type AnswerCheck = { ok: true; value: AnswerValue } | { ok: false; message: string };
 
-/** Whether a value fits its item's type; the message names the item. */
-// Built once per item: a definition's items do not change once it is parsed, and building a schema
-// on every save was most of what a live save allocated on the server.
+// Built once per item: a definition's items do not change once it is parsed, and building the schema
+// again on every save was the largest single allocation of a live save on the server.
 const schemas = new WeakMap<ExerciseItem, v.GenericSchema<unknown, AnswerValue>>();
 
+/** Whether a value fits its item's type; the message names the item. */
 export function validateAnswer(item: ExerciseItem, value: unknown): AnswerCheck {
 	let schema = schemas.get(item);
 	if (!schema) {
