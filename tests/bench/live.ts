@@ -50,6 +50,10 @@ interface Options {
 	beforeRoot: string | null;
 	/** --warmup S: seconds of saves at the steady pace before the measured run, not counted. */
 	warmupSeconds: number;
+	/** --trellis-only: leave out both relays (for profiling one change; the ratios are then null). */
+	trellisOnly: boolean;
+	/** --rounds N: run every server N times in turn and report the medians (1). */
+	rounds: number;
 }
 
 function parse(args: string[]): Options {
@@ -65,7 +69,9 @@ function parse(args: string[]): Options {
 		profileDir: args.includes('--profile') ? path.resolve(value('profile', '.')) : null,
 		countDir: args.includes('--count-queries') ? path.resolve(value('count-queries', '.')) : null,
 		beforeRoot: args.includes('--before') ? path.resolve(value('before', '.')) : null,
-		warmupSeconds: Number(value('warmup', '4'))
+		warmupSeconds: Number(value('warmup', '4')),
+		trellisOnly: args.includes('--trellis-only'),
+		rounds: Math.max(1, Number(value('rounds', '1')))
 	};
 }
 
@@ -779,12 +785,12 @@ async function runRelay(options: Options, naive = false) {
 	return rest;
 }
 
-export default async function bench(args: string[]): Promise<number> {
-	const options = parse(args);
-	warmupSeconds = options.warmupSeconds;
-	log(`rooms ${options.rooms}, seconds ${options.seconds}, targets ${options.targets.join(', ')}`);
-	appRoot = snapshotBuild();
-	const trellis: Record<string, Awaited<ReturnType<typeof runTrellis>>> = {};
+type Figures = Awaited<ReturnType<typeof runTrellis>>;
+type RelayFigures = Awaited<ReturnType<typeof runRelay>>;
+
+/** One round: each Trellis target (and any earlier build), then the two relays, on the same load. */
+async function round(options: Options) {
+	const trellis: Record<string, Figures> = {};
 	for (const target of options.targets) {
 		if (options.beforeRoot) {
 			log(`${target}: the earlier build in ${options.beforeRoot}`);
@@ -792,46 +798,90 @@ export default async function bench(args: string[]): Promise<number> {
 		}
 		trellis[target] = await runTrellis(target, options);
 	}
-	log('bare relay: same rooms, sockets and pace, no database');
-	const relay = await runRelay(options);
-	log('naive durable relay: same rooms, sockets and pace, one pg transaction per answer');
-	const naive = await runRelay(options, true);
+	let relay: RelayFigures | null = null;
+	let naive: RelayFigures | null = null;
+	if (!options.trellisOnly) {
+		log('bare relay: same rooms, sockets and pace, no database');
+		relay = await runRelay(options);
+		log('naive durable relay: same rooms, sockets and pace, one pg transaction per answer');
+		naive = await runRelay(options, true);
+	}
+	return { trellis, main: trellis.postgres ?? trellis.pglite, relay, naive };
+}
+
+const ratio = (a: number, b: number | undefined) => (b ? Math.round((a / b) * 100) / 100 : null);
+
+function median(values: (number | null)[]): number | null {
+	const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+	if (known.length === 0) return null;
+	const mid = Math.floor(known.length / 2);
+	const value = known.length % 2 ? known[mid] : (known[mid - 1] + known[mid]) / 2;
+	return Math.round(value * 100) / 100;
+}
+
+export default async function bench(args: string[]): Promise<number> {
+	const options = parse(args);
+	warmupSeconds = options.warmupSeconds;
+	log(
+		`rooms ${options.rooms}, seconds ${options.seconds}, targets ${options.targets.join(', ')}, rounds ${options.rounds}`
+	);
+	appRoot = snapshotBuild();
+	const rounds: Awaited<ReturnType<typeof round>>[] = [];
+	for (let n = 1; n <= options.rounds; n++) {
+		if (options.rounds > 1) log(`round ${n} of ${options.rounds}`);
+		rounds.push(await round(options));
+	}
 	removeDir(appRoot);
-	const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : null);
-	const main = trellis.postgres ?? trellis.pglite;
+	// With several rounds, each figure is the median of the rounds' (a ratio: of each round's own
+	// ratio, so a slow round for every server does not count against one); counts are summed.
+	const mid = (pick: (r: (typeof rounds)[number]) => number | null | undefined) =>
+		median(rounds.map((r) => pick(r) ?? null));
+	const sum = (pick: (f: Figures) => number) => rounds.reduce((n, r) => n + pick(r.main), 0);
+	const worst = (pick: (f: Figures) => number) => Math.min(...rounds.map((r) => pick(r.main)));
+	const last = rounds[rounds.length - 1];
 	const summary = {
 		rooms: options.rooms,
-		sockets: main.sockets,
+		sockets: last.main.sockets,
 		seconds: options.seconds,
 		database: options.targets[0],
-		ackP50Ms: main.ackP50Ms,
-		ackP95Ms: main.ackP95Ms,
-		ackP99Ms: main.ackP99Ms,
-		fanoutP50Ms: main.fanoutP50Ms,
-		fanoutP95Ms: main.fanoutP95Ms,
-		fanoutP99Ms: main.fanoutP99Ms,
-		bareRelayP99Ms: relay.fanoutP99Ms,
-		fanoutP99Ratio: ratio(main.fanoutP99Ms, relay.fanoutP99Ms),
-		naiveRelayP99Ms: naive.fanoutP99Ms,
-		naiveRelayRatio: ratio(main.fanoutP99Ms, naive.fanoutP99Ms),
-		steadyFanoutP99Ms: main.steadyFanoutP99Ms,
-		bareRelaySteadyP99Ms: relay.steadyFanoutP99Ms,
-		steadyFanoutP99Ratio: ratio(main.steadyFanoutP99Ms, relay.steadyFanoutP99Ms),
-		burstAckedRatio: main.burstAckedRatio,
-		minWindowRatio: main.minWindowRatio,
-		timeouts: main.timeouts,
-		sent: main.sent,
-		acked: main.acked,
-		stored: main.stored,
-		lost: main.lost,
-		duplicated: main.duplicated,
-		errors: main.errors,
-		loopLagP99Ms: main.loopLagP99Ms,
-		rssMb: main.rssMb,
-		cpuPercent: main.cpuPercent,
-		perTarget: trellis,
-		bareRelay: relay,
-		naiveRelay: naive
+		rounds: rounds.length,
+		ackP50Ms: mid((r) => r.main.ackP50Ms),
+		ackP95Ms: mid((r) => r.main.ackP95Ms),
+		ackP99Ms: mid((r) => r.main.ackP99Ms),
+		fanoutP50Ms: mid((r) => r.main.fanoutP50Ms),
+		fanoutP95Ms: mid((r) => r.main.fanoutP95Ms),
+		fanoutP99Ms: mid((r) => r.main.fanoutP99Ms),
+		bareRelayP99Ms: mid((r) => r.relay?.fanoutP99Ms),
+		fanoutP99Ratio: mid((r) => ratio(r.main.fanoutP99Ms, r.relay?.fanoutP99Ms)),
+		naiveRelayP99Ms: mid((r) => r.naive?.fanoutP99Ms),
+		naiveRelayRatio: mid((r) => ratio(r.main.fanoutP99Ms, r.naive?.fanoutP99Ms)),
+		steadyFanoutP99Ms: mid((r) => r.main.steadyFanoutP99Ms),
+		bareRelaySteadyP99Ms: mid((r) => r.relay?.steadyFanoutP99Ms),
+		steadyFanoutP99Ratio: mid((r) => ratio(r.main.steadyFanoutP99Ms, r.relay?.steadyFanoutP99Ms)),
+		burstAckedRatio: worst((f) => f.burstAckedRatio),
+		minWindowRatio: worst((f) => f.minWindowRatio),
+		timeouts: sum((f) => f.timeouts),
+		sent: sum((f) => f.sent),
+		acked: sum((f) => f.acked),
+		stored: sum((f) => f.stored),
+		lost: sum((f) => f.lost),
+		duplicated: sum((f) => f.duplicated),
+		errors: sum((f) => f.errors),
+		loopLagP99Ms: mid((r) => r.main.loopLagP99Ms),
+		rssMb: mid((r) => r.main.rssMb),
+		cpuPercent: mid((r) => r.main.cpuPercent),
+		// Each round's headline figures, then the last round's in full.
+		byRound: rounds.map((r) => ({
+			fanoutP99Ms: r.main.fanoutP99Ms,
+			steadyFanoutP99Ms: r.main.steadyFanoutP99Ms,
+			bareRelayP99Ms: r.relay?.fanoutP99Ms ?? null,
+			bareRelaySteadyP99Ms: r.relay?.steadyFanoutP99Ms ?? null,
+			naiveRelayP99Ms: r.naive?.fanoutP99Ms ?? null,
+			naiveRelaySteadyP99Ms: r.naive?.steadyFanoutP99Ms ?? null
+		})),
+		perTarget: last.trellis,
+		bareRelay: last.relay,
+		naiveRelay: last.naive
 	};
 	console.log(JSON.stringify(summary));
 	return summary.lost === 0 && summary.duplicated === 0 ? 0 : 1;

@@ -9,7 +9,14 @@ import { migrateToLatest } from '$lib/server/db/migrate';
 import { SAVE_BATCH_STATEMENT } from '$lib/server/rooms/commit-batch';
 
 export default async function savePlan(args: string[]) {
-	const url = args[0] ?? 'postgres://postgres@127.0.0.1:5432/test';
+	const flag = (name: string) => {
+		const i = args.indexOf(`--${name}`);
+		return i >= 0 ? args[i + 1] : undefined;
+	};
+	const url =
+		args.find((a) => a.startsWith('postgres')) ?? 'postgres://postgres@127.0.0.1:5432/test';
+	// --batch N: saves per statement (20); a live room at 300 rooms mostly sends batches of one.
+	const size = Number(flag('batch') ?? '20');
 	const schema = `plan_${Date.now().toString(36)}`;
 	const admin = connect({ kind: 'postgres', url, poolSize: 1 });
 	await sql`create schema ${sql.id(schema)}`.execute(admin.db);
@@ -17,13 +24,15 @@ export default async function savePlan(args: string[]) {
 	try {
 		await migrateToLatest(conn.db);
 		const rooms = await seed(conn.db, 1000);
+		// --analyze: with statistics, as autovacuum would have gathered them on a server that has run.
+		if (args.includes('--analyze')) await sql`analyze`.execute(conn.db);
 		for (const mode of ['auto', 'force_custom_plan', 'force_generic_plan']) {
 			const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
 			await client.connect();
 			await client.query(`set plan_cache_mode = ${mode}`);
 			const times: number[] = [];
 			for (let run = 0; run < 200; run++) {
-				const jobs = Array.from({ length: 20 }, (_, k) => rooms[(run * 20 + k) % rooms.length]);
+				const jobs = Array.from({ length: size }, (_, k) => rooms[(run * size + k) % rooms.length]);
 				const values = columns(jobs);
 				const started = performance.now();
 				await client.query({ name: 'save', text: SAVE_BATCH_STATEMENT, values });
@@ -35,6 +44,8 @@ export default async function savePlan(args: string[]) {
 				await client.query('set auto_explain.log_min_duration = 0');
 				await client.query('set auto_explain.log_analyze = on');
 				await client.query('set auto_explain.log_buffers = on');
+				await client.query('set auto_explain.log_triggers = on');
+				await client.query('set auto_explain.log_nested_statements = on');
 				await client.query({
 					name: 'save',
 					text: SAVE_BATCH_STATEMENT,
@@ -43,23 +54,47 @@ export default async function savePlan(args: string[]) {
 				console.log('auto_explain: the plan of a batch of one is in the PostgreSQL server log');
 			}
 			await client.end();
-			const sorted = times.slice(10).sort((a, b) => a - b);
-			const at = (p: number) => sorted[Math.floor((sorted.length - 1) * p)].toFixed(2);
-			console.log(
-				`${mode}: first ${times
-					.slice(0, 6)
-					.map((t) => t.toFixed(2))
-					.join(
-						', '
-					)} ms; after 10: p50 ${at(0.5)} / p90 ${at(0.9)} / p99 ${at(0.99)} ms (batches of 20)`
-			);
+			report(mode, times, size);
 		}
+		// The naive durable relay's write (tests/bench/naive-relay.js) on the same connection settings,
+		// for scale: begin, one insert, commit.
+		const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+		await client.connect();
+		await client.query(
+			'create table naive_answers (id bigserial primary key, room text not null, member text not null, op_id text not null, value jsonb not null, at timestamptz not null default now())'
+		);
+		const times: number[] = [];
+		for (let run = 0; run < 200; run++) {
+			const started = performance.now();
+			await client.query('begin');
+			await client.query({
+				name: 'naive',
+				text: 'insert into naive_answers (room, member, op_id, value) values ($1, $2, $3, $4)',
+				values: [rooms[run % rooms.length].assignmentId, 'a', randomUUID(), JSON.stringify('x')]
+			});
+			await client.query('commit');
+			times.push(performance.now() - started);
+		}
+		await client.end();
+		report('naive begin/insert/commit', times, 1);
 	} finally {
 		await conn.close();
 		await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
 		await admin.close();
 	}
 	return 0;
+}
+
+function report(label: string, times: number[], size: number) {
+	const sorted = times.slice(10).sort((a, b) => a - b);
+	const at = (p: number) => sorted[Math.floor((sorted.length - 1) * p)].toFixed(2);
+	const first = times
+		.slice(0, 6)
+		.map((t) => t.toFixed(2))
+		.join(', ');
+	console.log(
+		`${label}: first ${first} ms; after 10: p50 ${at(0.5)} / p90 ${at(0.9)} / p99 ${at(0.99)} ms (batches of ${size})`
+	);
 }
 
 interface Room {

@@ -205,6 +205,35 @@ describe('the library and its versions', () => {
 		expect(mine[0]).toMatchObject({ id: next.id, version: 2, assignmentCount: 2 });
 	});
 
+	it('gives every room of one version the same frozen definition, and reads a rewritten one afresh', async () => {
+		const { definitionId, assignmentId } = await homeworkOf();
+		const other = await assignments.create(database.db, practice.therapist.id, {
+			coupleId: practice.coupleId,
+			definitionId,
+			mode: 'homework'
+		});
+		const alex = await contextOf(practice.alex, assignmentId);
+		const sam = await contextOf(practice.sam, other!.id);
+		const therapist = await contextOf(practice.therapist, assignmentId, 'therapist');
+		// One object, so what is derived from its items (each answer's schema) is built once.
+		expect(sam.definition).toBe(alex.definition);
+		expect(therapist.definition).toBe(alex.definition);
+		expect(Object.isFrozen(alex.definition.sections[0].items[0])).toBe(true);
+		expect(() => {
+			(alex.definition.sections[0] as { title: string }).title = 'Changed by a caller';
+		}).toThrow(TypeError);
+
+		// Stored text that changes under the same id (a version is rewritten until it is assigned) is
+		// never served from what an earlier room read.
+		await sql`update exercise_definitions
+			set definition = jsonb_set(definition, '{title}', '"Rewritten"') where id = ${definitionId}`.execute(
+			database.db
+		);
+		const again = await contextOf(practice.alex, assignmentId);
+		expect(again.definition.title).toBe('Rewritten');
+		expect(alex.definition.title).toBe(testExercise.title);
+	});
+
 	it('removes an exercise from the library while its assignments keep their answers', async () => {
 		const { definitionId, assignmentId } = await homeworkOf();
 		expect(await exercises.archive(database.db, practice.stranger.id, definitionId)).toBe(false);

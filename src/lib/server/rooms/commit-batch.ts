@@ -78,10 +78,15 @@ const statement = ({ skipLocked, flags }: Variant) => `with input as (
 		$7::text[], $8::boolean[], $9::uuid[], $10::text[]) with ordinality
 		as t (assignment_id, couple_id, user_id, op_id, section_id, item_id, value, safety, flag_id, payload, ord)
 ), locked as (
-	select id, last_seq, status, mode, current_section_id from assignments
-	where id = any($1::uuid[])
-	order by id
-	for update${skipLocked ? ' skip locked' : ''}
+	-- One index probe per room, locked in id order. As \`id = any($1)\` a generic plan, which cannot
+	-- know the array holds one id or two, read the whole assignments table instead on every save.
+	select l.* from (select distinct assignment_id from input order by assignment_id) i
+	cross join lateral (
+		select id, last_seq, status, mode, current_section_id from assignments a
+		where a.id = i.assignment_id
+		limit 1
+		for update${skipLocked ? ' skip locked' : ''}
+	) l
 ), checked as (
 	-- Each check is a scalar subquery: one index probe per save whatever the plan expects of the
 	-- arrays' lengths (an EXISTS here may be run as a hashed subplan, and a join as a hash join, that

@@ -95,7 +95,7 @@ export async function loadContext(
 	} = row;
 	return {
 		assignment,
-		definition: definition as ExerciseDefinition,
+		definition: shared(row.definition_id, definition),
 		definitionKey: definition_key,
 		definitionVersion: definition_version,
 		coupleId: row.couple_id,
@@ -106,6 +106,33 @@ export async function loadContext(
 		members,
 		actor
 	};
+}
+
+// Every context of one exercise version shares one frozen definition, so what is derived from its
+// items (each answer's schema, validateAnswer) is built once per process, not once per socket that
+// joins (a 300-room run built a schema on most saves and kept them all: 2.2 MB of the 3 MB the
+// server retained while it ran). A version is rewritten only until it is first assigned, so the text
+// is compared too.
+const definitions = new Map<string, { text: string; definition: ExerciseDefinition }>();
+const MAX_DEFINITIONS = 500;
+
+function shared(id: string, stored: unknown): ExerciseDefinition {
+	const text = JSON.stringify(stored);
+	const known = definitions.get(id);
+	if (known?.text === text) return known.definition;
+	const definition = deepFreeze(stored) as ExerciseDefinition;
+	definitions.delete(id);
+	definitions.set(id, { text, definition });
+	if (definitions.size > MAX_DEFINITIONS) definitions.delete(definitions.keys().next().value!);
+	return definition;
+}
+
+function deepFreeze<T>(value: T): T {
+	if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+		Object.freeze(value);
+		for (const inner of Object.values(value)) deepFreeze(inner);
+	}
+	return value;
 }
 
 export function partnerIds(context: RoomContext): string[] {
