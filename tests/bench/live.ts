@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { connect as openDatabase } from '$lib/server/db/connect';
 import { migrateToLatest } from '$lib/server/db/migrate';
@@ -450,6 +451,7 @@ async function drive(
 		await Promise.allSettled(replies);
 		await pause(250);
 	}
+	await checkpoint(label);
 	measuring = true;
 
 	await metrics(child, output); // resets the server's loop-delay histogram
@@ -734,6 +736,26 @@ async function runTrellis(target: 'postgres' | 'pglite', options: Options, root 
 	return { ...rest, ...stored };
 }
 
+/**
+ * Every server's measured run starts just after a checkpoint, so none of them is the one a timed
+ * checkpoint lands in: a seeded schema (or the test suite's) leaves thousands of files for the next
+ * checkpoint to sync, and while it does, every commit on the machine waits longer (seen here: 26,704
+ * files synced in one checkpoint, and the same build's p99 from 10 to 33 ms between rounds).
+ */
+async function checkpoint(label: string) {
+	const client = new pg.Client({ connectionString: baseUrl() });
+	try {
+		await client.connect();
+		await client.query('checkpoint');
+	} catch (error) {
+		log(
+			`${label}: no checkpoint before the run (${error instanceof Error ? error.message : error})`
+		);
+	} finally {
+		await client.end().catch(() => undefined);
+	}
+}
+
 const baseUrl = () =>
 	process.env.BENCH_DATABASE_URL ??
 	process.env.TEST_DATABASE_URL ??
@@ -806,7 +828,8 @@ async function round(options: Options) {
 		log('naive durable relay: same rooms, sockets and pace, one pg transaction per answer');
 		naive = await runRelay(options, true);
 	}
-	return { trellis, main: trellis.postgres ?? trellis.pglite, relay, naive };
+	const before = trellis['postgres-before'] ?? trellis['pglite-before'] ?? null;
+	return { trellis, main: trellis.postgres ?? trellis.pglite, before, relay, naive };
 }
 
 const ratio = (a: number, b: number | undefined) => (b ? Math.round((a / b) * 100) / 100 : null);
@@ -877,7 +900,13 @@ export default async function bench(args: string[]): Promise<number> {
 			bareRelayP99Ms: r.relay?.fanoutP99Ms ?? null,
 			bareRelaySteadyP99Ms: r.relay?.steadyFanoutP99Ms ?? null,
 			naiveRelayP99Ms: r.naive?.fanoutP99Ms ?? null,
-			naiveRelaySteadyP99Ms: r.naive?.steadyFanoutP99Ms ?? null
+			naiveRelaySteadyP99Ms: r.naive?.steadyFanoutP99Ms ?? null,
+			...(r.before
+				? {
+						beforeFanoutP99Ms: r.before.fanoutP99Ms,
+						beforeSteadyFanoutP99Ms: r.before.steadyFanoutP99Ms
+					}
+				: {})
 		})),
 		perTarget: last.trellis,
 		bareRelay: last.relay,
