@@ -23,7 +23,13 @@ test('the homework page takes no answer it would drop before its scripts run, th
 	const items = page.locator('section[aria-labelledby="section-heading"] fieldset');
 	const first = items.first().getByRole('radio', { name: 'Talk with me first' });
 	await expect(first).toBeVisible();
-	await expect(first).toBeDisabled();
+	// Every control of the section, and the lock, wait: none of them can take a tap it would drop.
+	const controls = items.locator('input, textarea');
+	expect(await controls.count()).toBeGreaterThan(3);
+	for (const control of await controls.all()) await expect(control).toBeDisabled();
+	await expect(
+		page.getByRole('button', { name: 'Lock my answers for this section' })
+	).toBeDisabled();
 	await expect(page.getByText('Getting your answers ready')).toBeVisible();
 
 	letScriptsLoad();

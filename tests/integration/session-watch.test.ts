@@ -2,6 +2,7 @@
 // A sweep reads back only the rows that differ from what it knows, so what it must still learn from
 // them (a slid expiry, a shortened one) is checked here with the clock moved past the old expiry.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { KyselyPlugin } from 'kysely';
 import { createSession, generateSessionToken } from '$lib/server/auth/session';
 import { SessionWatch } from '$lib/server/realtime/session-watch';
 import { useTestDatabase } from '../helpers/database';
@@ -21,9 +22,22 @@ function socket() {
 	};
 }
 
-async function watching(count: number) {
+/** Counts the rows each statement reads back, on the real database. */
+function rowCounter() {
+	const counts: number[] = [];
+	const plugin: KyselyPlugin = {
+		transformQuery: ({ node }) => node,
+		transformResult: async ({ result }) => {
+			counts.push(result.rows.length);
+			return result;
+		}
+	};
+	return { counts, plugin };
+}
+
+async function watching(count: number, counter = rowCounter()) {
 	const practice = await makePractice(database.db);
-	const watch = new SessionWatch(() => database.db, { sweepMs: 0 });
+	const watch = new SessionWatch(() => database.db.withPlugin(counter.plugin), { sweepMs: 0 });
 	const watched = [];
 	for (let n = 0; n < count; n++) {
 		const session = await createSession(database.db, generateSessionToken(), {
@@ -79,5 +93,19 @@ describe('a sweep of the watched sessions', () => {
 		vi.useFakeTimers({ toFake: ['Date'], now: grace.getTime() + 1 });
 		await watch.sweep();
 		expect(tab.socket.closed).toBe(true);
+	});
+
+	it('reads back no row for a session that has not changed, however many are watched', async () => {
+		const counter = rowCounter();
+		const { watch, watched } = await watching(50, counter);
+		counter.counts.length = 0;
+		await watch.sweep();
+		expect(counter.counts).toEqual([0]);
+
+		await setExpiry(watched[7].session.id, new Date(Date.now() + 3_600_000));
+		counter.counts.length = 0;
+		await watch.sweep();
+		expect(counter.counts).toEqual([1]);
+		expect(watched.every((w) => !w.socket.closed)).toBe(true);
 	});
 });

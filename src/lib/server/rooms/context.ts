@@ -119,7 +119,12 @@ const MAX_DEFINITIONS = 500;
 function shared(id: string, stored: unknown): ExerciseDefinition {
 	const text = JSON.stringify(stored);
 	const known = definitions.get(id);
-	if (known?.text === text) return known.definition;
+	if (known?.text === text) {
+		// Kept in use order, so the version dropped at the limit is the one least recently read.
+		definitions.delete(id);
+		definitions.set(id, known);
+		return known.definition;
+	}
 	const definition = deepFreeze(stored) as ExerciseDefinition;
 	definitions.delete(id);
 	definitions.set(id, { text, definition });
