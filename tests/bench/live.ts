@@ -280,7 +280,8 @@ interface RunFigures {
 	burstAnswered: number;
 	burstAckedRatio: number;
 	/** Replies (acks and refusals) received in each 5 s window over the saves sent in it. */
-	windows: { offered: number; answered: number }[];
+	/** Per 5-second window: saves offered, replies, and the fan-out p99 of the saves sent in it. */
+	windows: { offered: number; answered: number; fanoutP99Ms: number }[];
 	minWindowRatio: number;
 	timeouts: number;
 	/** Sockets that closed during the run, by Socket.IO's reason (the bench does not reconnect them). */
@@ -329,17 +330,24 @@ async function drive(
 	let burstOffered = 0;
 	let burstAnswered = 0;
 	const windows: { offered: number; answered: number }[] = [];
+	// Where in the run the tail is (the burst, the therapists' advances every 15 s, or spread out).
+	const windowFanout: ReturnType<typeof histogram>[] = [];
 	const windowAt = (t: number) => {
-		const i = Math.floor((t - started) / 5000);
-		while (windows.length <= i) windows.push({ offered: 0, answered: 0 });
-		return windows[i];
+		const i = Math.max(0, Math.floor((t - started) / 5000));
+		while (windows.length <= i) {
+			windows.push({ offered: 0, answered: 0 });
+			windowFanout.push(histogram());
+		}
+		return i;
 	};
 	const inBurst = (t: number) => t >= burstFrom && t < burstTo;
 	// Fan-out times are kept per phase, by when the save was sent (performance.now() → epoch ms).
 	const record = (sentAt: number, now: number) => {
 		const us = Math.max(1, Math.round((now - sentAt) * 1000));
 		fanout.recordValue(us);
-		(inBurst(performance.timeOrigin + sentAt) ? burstFanout : steadyFanout).recordValue(us);
+		const sentWall = performance.timeOrigin + sentAt;
+		(inBurst(sentWall) ? burstFanout : steadyFanout).recordValue(us);
+		if (started && sentWall >= started) windowFanout[windowAt(sentWall)].recordValue(us);
 	};
 	let started = 0;
 	let measuring = false;
@@ -472,11 +480,11 @@ async function drive(
 		const t0 = performance.now();
 		const sentWall = Date.now();
 		sent += 1;
-		windowAt(sentWall).offered += 1;
+		windows[windowAt(sentWall)].offered += 1;
 		if (inBurst(sentWall)) burstOffered += 1;
 		const answered = () => {
 			const at = Date.now();
-			windowAt(at).answered += 1;
+			windows[windowAt(at)].answered += 1;
 			if (inBurst(at)) burstAnswered += 1;
 		};
 		const senderId = room ? room.ids[m.member] : '';
@@ -586,7 +594,7 @@ async function drive(
 		burstOffered,
 		burstAnswered,
 		burstAckedRatio: burstOffered ? Math.round((burstAnswered / burstOffered) * 1000) / 1000 : 0,
-		windows,
+		windows: windows.map((w, i) => ({ ...w, fanoutP99Ms: ms(windowFanout[i], 99) })),
 		// The last window is cut short by the end of the run (replies only, no new saves).
 		minWindowRatio:
 			Math.round(

@@ -23,8 +23,13 @@ export interface Connection {
 export class DatabaseConfigError extends Error {}
 
 const pools = new WeakMap<Kysely<Database>, pg.Pool>();
-/** As many as the save batches that may run at once (commit-batch.ts). */
-const SAVE_POOL_SIZE = 4;
+/**
+ * The save batches that may run at once (commit-batch.ts), each on a connection of its own. Two, not
+ * four: on two cores, two statements in flight overlap one batch's round trip with the next batch's
+ * work, and more only add PostgreSQL backends competing with the server for the cores (8 paired
+ * 1,000-room rounds: fan-out p99 median 11.0 ms with two, 28.1 ms with four; docs/benchmarks.md).
+ */
+export const SAVE_CONNECTIONS = 2;
 
 /**
  * A small pool of its own for the answer-save batches (sent by name, planned once per connection), so
@@ -83,7 +88,7 @@ export function connect(target: DatabaseTarget): Connection {
 		// The batch statement's plan does not depend on its arrays' lengths (rooms are found by id, one
 		// index probe each): planned once, the generic plan. Left to choose, PostgreSQL plans the first
 		// five executions on every connection anew (about 1 ms each) and may go on doing so.
-		const saves = open(SAVE_POOL_SIZE, 'set plan_cache_mode = force_generic_plan');
+		const saves = open(SAVE_CONNECTIONS, 'set plan_cache_mode = force_generic_plan');
 		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 		pools.set(db, saves);
 		let closed = false;

@@ -11,7 +11,7 @@
 // never deadlock. A batch that fails is run again save by save, so one bad save fails only itself.
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { poolOf } from '../db/connect';
+import { poolOf, SAVE_CONNECTIONS } from '../db/connect';
 import { recordStage, timingStages } from '../stage-timings';
 
 export interface SaveJob {
@@ -59,7 +59,7 @@ interface Pending {
 }
 
 const MAX_BATCH = 256;
-const MAX_CONCURRENT_BATCHES = 4;
+const MAX_CONCURRENT_BATCHES = SAVE_CONNECTIONS;
 
 interface Variant {
 	/** Rooms another write holds are left out (seq 0: try again shortly) instead of waited for. */
