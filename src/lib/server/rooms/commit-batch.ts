@@ -59,7 +59,6 @@ interface Pending {
 }
 
 const MAX_BATCH = 256;
-const MAX_CONCURRENT_BATCHES = SAVE_CONNECTIONS;
 
 interface Variant {
 	/** Rooms another write holds are left out (seq 0: try again shortly) instead of waited for. */
@@ -225,7 +224,7 @@ class SaveBatcher {
 	}
 
 	#pump() {
-		while (this.#running < MAX_CONCURRENT_BATCHES && this.#queue.length > 0) {
+		while (this.#running < SAVE_CONNECTIONS && this.#queue.length > 0) {
 			const batch: Pending[] = [];
 			const rest: Pending[] = [];
 			const ops = new Set<string>();

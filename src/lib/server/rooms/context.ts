@@ -119,17 +119,13 @@ const MAX_DEFINITIONS = 500;
 function shared(id: string, stored: unknown): ExerciseDefinition {
 	const text = JSON.stringify(stored);
 	const known = definitions.get(id);
-	if (known?.text === text) {
-		// Kept in use order, so the version dropped at the limit is the one least recently read.
-		definitions.delete(id);
-		definitions.set(id, known);
-		return known.definition;
-	}
-	const definition = deepFreeze(stored) as ExerciseDefinition;
+	const entry =
+		known?.text === text ? known : { text, definition: deepFreeze(stored) as ExerciseDefinition };
+	// Kept in use order, so the version dropped at the limit is the one least recently read.
 	definitions.delete(id);
-	definitions.set(id, { text, definition });
+	definitions.set(id, entry);
 	if (definitions.size > MAX_DEFINITIONS) definitions.delete(definitions.keys().next().value!);
-	return definition;
+	return entry.definition;
 }
 
 function deepFreeze<T>(value: T): T {
