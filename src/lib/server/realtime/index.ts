@@ -5,6 +5,7 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import { LIVE_NAMESPACE } from '$lib/realtime/events';
 import { connection, db } from '../db';
 import { DELIVER, deliver } from '../rooms/publish';
+import { coalesceWrites } from './coalesce';
 import { onConnection } from './handlers';
 import { useHandshake } from './handshake';
 import { markClustered, type LiveNamespace } from './server';
@@ -52,5 +53,9 @@ export async function attachRealtime(io: Server, options: RealtimeOptions = {}):
 		live.on(DELIVER, (deliveries) => deliver(live, deliveries));
 	}
 	useHandshake(live);
-	live.on('connection', onConnection(live, sessions));
+	const handlers = onConnection(live, sessions);
+	live.on('connection', (socket) => {
+		coalesceWrites(socket.conn);
+		handlers(socket);
+	});
 }
